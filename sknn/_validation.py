@@ -1,0 +1,202 @@
+"""Input coercion shared by every estimator.
+
+Everything that turns user data (ndarray, DataFrame, sparse matrix, labels of any
+type) into arrays the engine can batch lives here, so that the estimators differ only
+in how they reshape a validated 2-D table (images, sequences).
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, StrOptions  # noqa: F401 (re-export)
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = [
+    "Interval",
+    "StrOptions",
+    "check_non_numeric_columns",
+    "validate_features",
+    "validate_sample_weight",
+    "encode_classification_target",
+    "validate_regression_target",
+]
+
+
+def check_non_numeric_columns(X):
+    """Raise a helpful error when a DataFrame carries non-numeric columns.
+
+    scikit-learn's own message ("could not convert string to float") does not say
+    which column is the problem or what to do about it.
+    """
+    if not isinstance(X, pd.DataFrame):
+        return
+    bad = [
+        str(name)
+        for name, dtype in X.dtypes.items()
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+    ]
+    if bad:
+        raise ValueError(
+            f"X has non-numeric columns {bad}; neural networks need numbers. Encode them "
+            "first, for example with sklearn.compose.ColumnTransformer and a OneHotEncoder "
+            "in a Pipeline in front of the estimator."
+        )
+
+
+def validate_features(
+    estimator, X, y="no_validation", *, reset, allow_nd=False, accept_sparse=True, **kw
+):
+    """Validate X (and y) with scikit-learn's ``validate_data`` and the library's rules.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Receives ``n_features_in_`` / ``feature_names_in_`` when ``reset`` is True.
+    X : array-like, DataFrame or sparse matrix
+        The input.
+    y : array-like or "no_validation"
+        The target, checked for length and finiteness together with X.
+    reset : bool
+        True in ``fit``, False in ``predict`` and friends.
+    allow_nd : bool, default=False
+        Accept 3-D / 4-D arrays (images, sequences).
+    accept_sparse : bool, default=True
+        Accept scipy sparse input (kept sparse, as CSR).
+    **kw : dict
+        Further keyword arguments for ``validate_data``.
+
+    Returns
+    -------
+    X : ndarray of float32 / float64, or CSR matrix
+    y : ndarray, only when y was given
+    """
+    check_non_numeric_columns(X)
+    if isinstance(y, str) and y == "no_validation":
+        kw.pop("multi_output", None)
+    out = validate_data(
+        estimator,
+        X,
+        y,
+        reset=reset,
+        accept_sparse="csr" if accept_sparse else False,
+        dtype=(np.float32, np.float64),
+        allow_nd=allow_nd,
+        **kw,
+    )
+    X = out[0] if isinstance(out, tuple) else out
+    if sp.issparse(X):
+        X.sort_indices()
+    return out
+
+
+def validate_sample_weight(sample_weight, X, class_weights=None):
+    """Combine ``sample_weight`` and per-row class weights, or return None.
+
+    None means "all rows weigh the same", which lets the engine skip the weighted
+    reduction entirely.
+    """
+    n_samples = X.shape[0]
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    if class_weights is not None:
+        sample_weight = class_weights if sample_weight is None else sample_weight * class_weights
+    if sample_weight is None:
+        return None
+    if sample_weight.shape != (n_samples,):  # pragma: no cover - guarded by _check_sample_weight
+        raise ValueError("sample_weight must have one value per row of X.")
+    if np.all(sample_weight == 0):
+        raise ValueError("sample_weight is zero for every row; there is nothing to learn from.")
+    return sample_weight
+
+
+def encode_classification_target(y, classes=None):
+    """Encode labels of any type as integers (or an indicator matrix).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Labels: numbers, strings, booleans, pandas categories, or a multilabel
+        indicator matrix.
+    classes : ndarray or None
+        The classes seen before (``partial_fit``, ``warm_start``); None learns them.
+
+    Returns
+    -------
+    codes : ndarray
+        ``int64`` codes of shape (n_samples,) for binary / multiclass targets,
+        ``float32`` indicators of shape (n_samples, n_labels) for multilabel ones.
+    classes : ndarray
+        The classes, sorted as scikit-learn sorts them.
+    kind : {"binary", "multiclass", "multilabel-indicator"}
+    """
+    if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+        y = np.asarray(y.astype(object))
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 2 and y_arr.shape[1] == 1:
+        y_arr = y_arr.ravel()
+    kind = type_of_target(y_arr, input_name="y")
+    if kind == "multilabel-indicator":
+        indicator = np.asarray(y_arr, dtype=np.float32)
+        if classes is not None and len(classes) != indicator.shape[1]:
+            raise ValueError(
+                f"y has {indicator.shape[1]} labels but the estimator was fitted with "
+                f"{len(classes)}."
+            )
+        return indicator, np.arange(indicator.shape[1]), kind
+    check_classification_targets(y_arr)
+    if y_arr.dtype == object:
+        # Mixed str / number labels cannot be sorted; scikit-learn rejects them too.
+        types = {type(v) for v in y_arr}
+        if len(types) > 1 and any(issubclass(t, str) for t in types):
+            raise ValueError(
+                "y mixes strings and numbers; use one label type, as scikit-learn requires."
+            )
+    if classes is None:
+        classes = np.unique(y_arr)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has only one class ({classes[0]!r}); a classifier needs at least 2 "
+                "classes in the training data."
+            )
+    unseen = np.setdiff1d(np.unique(y_arr), classes)
+    if len(unseen):
+        raise ValueError(
+            f"y contains labels {unseen.tolist()} that are not in classes {classes.tolist()}."
+        )
+    codes = np.searchsorted(classes, y_arr).astype(np.int64)
+    kind = "binary" if len(classes) == 2 else "multiclass"
+    return codes, classes, kind
+
+
+def validate_regression_target(y, *, poisson=False):
+    """Return y as a float 2-D array, and whether it was 1-D.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    poisson : bool
+        Require non-negative targets (Poisson deviance).
+    """
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"y must be numeric for a regressor; got dtype {y.dtype}.") from exc
+    was_1d = y.ndim == 1
+    y2 = y.reshape(-1, 1) if was_1d else y
+    if y2.ndim != 2:
+        raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
+    if not np.all(np.isfinite(y2)):
+        raise ValueError("Input y contains NaN or infinity.")
+    if poisson and np.any(y2 < 0):
+        raise ValueError("loss='poisson' needs non-negative y; some values are negative.")
+    return y2.astype(np.float32), was_1d
+
+
+def is_int(value):
+    """True for Python and numpy integers, but not for booleans."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

@@ -1,0 +1,25 @@
+"""Plain PyTorch modules behind the estimators; usable without sknn.
+
+Every module maps a batch to raw outputs in ``forward`` and exposes the learned
+representation that ``transform`` returns through ``features``.
+"""
+
+from .losses import (
+    BinaryCrossEntropy,
+    CrossEntropy,
+    HalfSquaredError,
+    Hinge,
+    MultilabelCrossEntropy,
+    PoissonDeviance,
+)
+from .mlp import MLP
+
+__all__ = [
+    "MLP",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "HalfSquaredError",
+    "Hinge",
+    "MultilabelCrossEntropy",
+    "PoissonDeviance",
+]

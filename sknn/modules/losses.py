@@ -1,0 +1,93 @@
+"""Per-sample losses (``reduction="none"``) and validation scores.
+
+The engine averages per-sample losses itself, so every criterion here returns a
+vector of shape ``(n_samples,)``; that is what makes ``sample_weight`` a single
+multiplication for every network type.
+"""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class CrossEntropy(nn.Module):
+    """Softmax cross-entropy for integer class codes (multiclass)."""
+
+    def forward(self, logits, target):
+        return F.cross_entropy(logits, target, reduction="none")
+
+
+class BinaryCrossEntropy(nn.Module):
+    """Logistic loss on one logit per row, for 0 / 1 codes (binary)."""
+
+    def forward(self, logits, target):
+        return F.binary_cross_entropy_with_logits(
+            logits[:, 0], target.to(logits.dtype), reduction="none"
+        )
+
+
+class MultilabelCrossEntropy(nn.Module):
+    """Logistic loss per label, summed over labels as scikit-learn's MLP does."""
+
+    def forward(self, logits, target):
+        return F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(1)
+
+
+class Hinge(nn.Module):
+    """One-vs-rest hinge loss, ``max(0, margin - y f(x))`` summed over classes.
+
+    ``margin=0`` is the perceptron criterion, ``margin=1`` the SVM hinge. For binary
+    problems (one output) the codes are 0 / 1; for multiclass, integer codes.
+    """
+
+    def __init__(self, margin=1.0):
+        super().__init__()
+        self.margin = margin
+
+    def forward(self, scores, target):
+        if scores.shape[1] == 1:
+            signs = target.to(scores.dtype).mul(2).sub(1).unsqueeze(1)
+        else:
+            signs = F.one_hot(target, scores.shape[1]).to(scores.dtype).mul(2).sub(1)
+        return F.relu(self.margin - signs * scores).sum(1)
+
+
+class HalfSquaredError(nn.Module):
+    """``0.5 * (y - f(x))^2`` averaged over outputs, as scikit-learn's MLPRegressor."""
+
+    def forward(self, pred, target):
+        return 0.5 * (pred - target).pow(2).mean(1)
+
+
+class PoissonDeviance(nn.Module):
+    """Half Poisson deviance with a log link: the network outputs ``log(mean)``."""
+
+    def forward(self, log_mean, target):
+        return (torch.exp(log_mean) - target * log_mean).mean(1)
+
+
+# ----------------------------------------------------------------- validation scores
+
+
+def accuracy_score(logits, target):
+    """Accuracy from raw outputs (one logit column = binary, several = multiclass).
+
+    For multilabel targets it is the subset accuracy, as scikit-learn's ``score``.
+    """
+    if target.ndim == 2:
+        return ((logits > 0) == (target > 0.5)).all(1).float().mean()
+    if logits.shape[1] == 1:
+        return ((logits[:, 0] > 0).long() == target).float().mean()
+    return (logits.argmax(1) == target).float().mean()
+
+
+def r2_score(pred, target):
+    """Coefficient of determination, averaged uniformly over outputs."""
+    ss_res = (target - pred).pow(2).sum(0)
+    ss_tot = (target - target.mean(0)).pow(2).sum(0).clamp_min(torch.finfo(pred.dtype).eps)
+    return (1 - ss_res / ss_tot).mean()
+
+
+def exp_r2_score(log_mean, target):
+    """R2 of ``exp(output)``, for networks trained with a log link."""
+    return r2_score(torch.exp(log_mean), target)
