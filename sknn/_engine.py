@@ -394,7 +394,9 @@ class SknnNet(NeuralNet):
         per_sample = self.criterion_(y_pred, y)
         loss = per_sample.mean() if w is None else (per_sample * w).sum() / w.sum()
         if self.l1 or self.spec.penalty_in_loss:
-            loss = loss + self._penalty(n_rows)
+            # Scaled by the batch's total weight, so that a row of weight 2 and the
+            # same row twice give the same objective.
+            loss = loss + self._penalty(n_rows if w is None else w.sum())
         return loss
 
     def _penalty(self, n_rows):

@@ -12,7 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions  # noqa: F401 (re-export)
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 __all__ = [
     "Interval",
@@ -136,7 +136,7 @@ def encode_classification_target(y, classes=None):
         y = np.asarray(y.astype(object))
     y_arr = np.asarray(y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-        y_arr = y_arr.ravel()
+        y_arr = column_or_1d(y_arr, warn=True)
     kind = type_of_target(y_arr, input_name="y")
     if kind == "multilabel-indicator":
         indicator = np.asarray(y_arr, dtype=np.float32)

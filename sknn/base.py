@@ -545,7 +545,7 @@ class NeuralClassifierMixin(ClassifierMixin):
             Columns ordered as ``classes_``.
         """
         check_is_fitted(self)
-        return self._proba_from_scores(self._forward(X)).numpy()
+        return self._proba_from_scores(self._forward(X).double()).numpy()
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -630,7 +630,7 @@ class NeuralRegressorMixin(RegressorMixin):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         check_is_fitted(self)
-        out = self._forward(X)
+        out = self._forward(X).double()
         if self._poisson:
             out = torch.exp(out)
         out = out.numpy()
