@@ -13,15 +13,15 @@ import warnings
 
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier
+from _common import header, table, timed
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLP
 from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNetClassifier
 from torch import nn
 
-from _common import header, table, timed
 from sknn import MLPClassifier
 
 EPOCHS, BATCH, LR, HIDDEN = 10, 200, 1e-3, 100

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import torch
-from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, PrintLog
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EpochTimer, PrintLog
 
 __all__ = [
     "ConvergenceState",
@@ -179,7 +179,8 @@ class BatchIterator:
         if self.data.sparse:
             order = torch.randperm(n, generator=self.generator) if self.shuffle else None
             for start in range(0, n, bs):
-                index = order[start : start + bs] if order is not None else slice(start, start + bs)
+                stop = start + bs
+                index = slice(start, stop) if order is None else order[start:stop]
                 yield self.data.rows(index)
             return
         if self.shuffle and n > bs:
@@ -332,7 +333,8 @@ class TrainingMonitor(Callback):
         if rules.early_stopping:
             score = record["valid_score"]
             st.validation_scores.append(score)
-            st.no_improvement = st.no_improvement + 1 if score < st.best_validation_score + rules.tol else 0
+            improved = score >= st.best_validation_score + rules.tol
+            st.no_improvement = 0 if improved else st.no_improvement + 1
             if score > st.best_validation_score:
                 st.best_validation_score = score
                 self.best_weights = copy.deepcopy(net.module_.state_dict())

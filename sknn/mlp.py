@@ -9,6 +9,7 @@ import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import Interval, StrOptions
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -18,7 +19,6 @@ from .base import (
     fill_doc,
     store_parameters,
 )
-from ._validation import Interval, StrOptions
 from .modules.mlp import ACTIVATIONS, MLP
 
 
