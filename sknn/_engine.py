@@ -361,7 +361,8 @@ def _set_lr(optimizer, lr):
 class SknnNet(NeuralNet):
     """skorch ``NeuralNet`` with a tensor-slicing iterator and weighted losses.
 
-    Batches are ``(X, y, sample_weight)`` triples of tensors already on the device.
+    Batches are ``(X, y, sample_weight)`` triples of tensors already on the device;
+    ``y`` is None for auto-encoding, where the target is the (clean) input batch.
     The criterion returns per-sample losses; they are averaged (weighted when
     weights are given) here. The epoch loss is summed on the device and read back
     once per epoch.
@@ -392,8 +393,8 @@ class SknnNet(NeuralNet):
                              shuffle=training and self.shuffle, generator=self.generator)
 
     # -- loss ------------------------------------------------------------------
-    def batch_loss(self, y_pred, y, w, n_rows):
-        per_sample = self.criterion_(y_pred, y)
+    def batch_loss(self, y_pred, y, w, n_rows, X=None):
+        per_sample = self.criterion_(y_pred, X if y is None else y)
         loss = per_sample.mean() if w is None else (per_sample * w).sum() / w.sum()
         if self.l1 or self.spec.penalty_in_loss:
             # Scaled by the batch's total weight, so that a row of weight 2 and the
@@ -453,7 +454,7 @@ class SknnNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         X, y, w = batch
         y_pred = self.module_(X)
-        loss = self.batch_loss(y_pred, y, w, len(X))
+        loss = self.batch_loss(y_pred, y, w, len(X), X)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -461,7 +462,7 @@ class SknnNet(NeuralNet):
         X, y, w = batch
         with torch.no_grad():
             y_pred = self.module_(X)
-            loss = self.batch_loss(y_pred, y, w, len(X))
+            loss = self.batch_loss(y_pred, y, w, len(X), X)
         return {"loss": loss, "y_pred": y_pred}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -484,7 +485,8 @@ class SknnNet(NeuralNet):
         self.history.record(prefix + "_batch_count", len(sizes))
         if not training and self.score_fn is not None:
             data = iterator.data
-            self.history.record("valid_score", float(self.score_fn(torch.cat(preds), data.y)))
+            target = data.y if data.y is not None else data.rows(slice(0, len(data)))[0]
+            self.history.record("valid_score", float(self.score_fn(torch.cat(preds), target)))
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         dataset_train, dataset_valid = X, y

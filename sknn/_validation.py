@@ -47,7 +47,8 @@ def check_non_numeric_columns(X):
 
 
 def validate_features(
-    estimator, X, y="no_validation", *, reset, allow_nd=False, accept_sparse=True, **kw
+    estimator, X, y="no_validation", *, reset, allow_nd=False, accept_sparse=True,
+    allow_nan=False, **kw
 ):
     """Validate X (and y) with scikit-learn's ``validate_data`` and the library's rules.
 
@@ -65,6 +66,8 @@ def validate_features(
         Accept 3-D / 4-D arrays (images, sequences).
     accept_sparse : bool, default=True
         Accept scipy sparse input (kept sparse, as CSR).
+    allow_nan : bool, default=False
+        Let NaN through (infinity is still rejected).
     **kw : dict
         Further keyword arguments for ``validate_data``.
 
@@ -84,6 +87,7 @@ def validate_features(
         accept_sparse="csr" if accept_sparse else False,
         dtype=(np.float32, np.float64),
         allow_nd=allow_nd,
+        ensure_all_finite="allow-nan" if allow_nan else True,
         **kw,
     )
     X = out[0] if isinstance(out, tuple) else out

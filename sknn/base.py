@@ -172,6 +172,7 @@ class NeuralEstimator(BaseEstimator):
     # What the input may look like; image and sequence estimators widen these.
     _allow_nd = False
     _accept_sparse = True
+    _allow_nan = False  # e.g. NaN padding marks the end of shorter sequences
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, n_features, n_outputs):
@@ -187,8 +188,12 @@ class NeuralEstimator(BaseEstimator):
         """
         return X, X.shape[1]
 
-    def _module_input_width(self):
-        return self.n_features_in_
+    def _extra_callbacks(self):
+        """skorch callbacks the estimator itself needs (for example gradient clipping).
+
+        They run before the user's ``callbacks``.
+        """
+        return []
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y=None, sample_weight=None):
@@ -266,7 +271,8 @@ class NeuralEstimator(BaseEstimator):
                 module, self._criterion(), train_data, valid_data, spec=spec, rules=rules,
                 state=state, epochs=1 if incremental else self.max_iter, device=device,
                 seed=seed, shuffle=self.shuffle, l1=self.l1, score_fn=self._score_function(),
-                verbose=self.verbose, callbacks=self.callbacks or (),
+                verbose=self.verbose,
+                callbacks=[*self._extra_callbacks(), *(self.callbacks or ())],
                 optimizer_state=optimizer_state,
             )
         self.module_ = result.module
@@ -281,7 +287,7 @@ class NeuralEstimator(BaseEstimator):
     def _validate_training_data(self, X, y, reset):
         return validate_features(
             self, X, y, reset=reset, allow_nd=self._allow_nd,
-            accept_sparse=self._accept_sparse, multi_output=True,
+            accept_sparse=self._accept_sparse, allow_nan=self._allow_nan, multi_output=True,
         )
 
     def _check_first_partial_fit(self, classes):
@@ -315,7 +321,8 @@ class NeuralEstimator(BaseEstimator):
     @staticmethod
     def _data(X, target, weights, index, device):
         if index is not None:
-            X, target = X[index], target[index]
+            X = X[index]
+            target = None if target is None else target[index]
             weights = None if weights is None else weights[index]
         return _engine.InMemoryData(X, target, weights, device=device)
 
@@ -340,7 +347,7 @@ class NeuralEstimator(BaseEstimator):
     def _network_input(self, X):
         """Validate X for a fitted estimator and return it as engine data."""
         X = validate_features(self, X, reset=False, allow_nd=self._allow_nd,
-                              accept_sparse=self._accept_sparse)
+                              accept_sparse=self._accept_sparse, allow_nan=self._allow_nan)
         X, _ = self._to_network_layout(X, reset=False)
         return _engine.InMemoryData(X, device=self._device())
 
@@ -615,7 +622,8 @@ class NeuralRegressorMixin(RegressorMixin):
     def _validate_training_data(self, X, y, reset):
         return validate_features(
             self, X, y, reset=reset, allow_nd=self._allow_nd,
-            accept_sparse=self._accept_sparse, multi_output=True, y_numeric=True,
+            accept_sparse=self._accept_sparse, allow_nan=self._allow_nan, multi_output=True,
+            y_numeric=True,
         )
 
     def predict(self, X):
