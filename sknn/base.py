@@ -11,6 +11,7 @@ below adds target encoding, the loss and the public predict methods.
 
 import copy
 import numbers
+import re
 import warnings
 
 import numpy as np
@@ -119,10 +120,19 @@ FITTED_ATTRIBUTES_DOC = """\
         The trained network."""
 
 
-def fill_doc(cls):
-    """Put the shared parameter and attribute sections into a class docstring."""
+def fill_doc(cls=None, **defaults):
+    """Put the shared parameter and attribute sections into a class docstring.
+
+    Use as ``@fill_doc``, or as ``@fill_doc(batch_size="32")`` when an estimator
+    changes a common parameter's default (the documented default follows).
+    """
+    if cls is None:
+        return lambda klass: fill_doc(klass, **defaults)
+    common = COMMON_PARAMETERS_DOC
+    for name, value in defaults.items():
+        common = re.sub(rf"(\n    {name} : [^\n]*default=)[^\n]*", rf"\g<1>{value}", common)
     cls.__doc__ = (
-        cls.__doc__.replace("    {common_parameters}", COMMON_PARAMETERS_DOC)
+        cls.__doc__.replace("    {common_parameters}", common)
         .replace("    {class_weight}", CLASS_WEIGHT_DOC)
         .replace("    {fitted_attributes}", FITTED_ATTRIBUTES_DOC)
     )

@@ -110,7 +110,8 @@ class MLPClassifier(NeuralClassifierMixin, _MLPBase):
     >>> from sklearn.pipeline import make_pipeline
     >>> from sknn import MLPClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = make_pipeline(StandardScaler(), MLPClassifier(max_iter=300, random_state=0))
+    >>> clf = make_pipeline(StandardScaler(), MLPClassifier(learning_rate_init=0.01,
+    ...                     max_iter=100, random_state=0))
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
     """
@@ -173,7 +174,7 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
     >>> from sknn import MLPRegressor
     >>> X, y = load_diabetes(return_X_y=True)
     >>> reg = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(32,),
-    ...                     learning_rate_init=0.01, max_iter=200, random_state=0))
+    ...                     learning_rate_init=0.01, max_iter=60, random_state=0))
     >>> reg.fit(X, y / 100).score(X, y / 100) > 0.5
     True
     """

@@ -10,14 +10,11 @@ from .modules.mlp import MLP
 
 
 def _has_log_loss(estimator):
-    if estimator.loss != "log":
-        raise AttributeError(
-            f"predict_proba is only available with loss='log', not loss={estimator.loss!r}."
-        )
-    return True
+    # available_if turns False into AttributeError; scikit-learn's wording suffices.
+    return estimator.loss == "log"
 
 
-@fill_doc
+@fill_doc(batch_size="32", learning_rate_init="0.05")
 class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
     """Single-layer perceptron: a linear classifier trained by gradient descent.
 
@@ -34,6 +31,13 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
         ``max(0, -y f(x))`` and "hinge" the SVM loss ``max(0, 1 - y f(x))``, both
         one-vs-rest for more than two classes.
     {common_parameters}
+
+    Two defaults differ from the other estimators: ``batch_size=32`` and
+    ``learning_rate_init=0.05``. A linear model tolerates the larger step, and many
+    small updates per epoch are what the classic perceptron does (scikit-learn's
+    ``Perceptron`` updates after every row); measured on digits, wine and breast
+    cancer this reaches scikit-learn's ``Perceptron`` accuracy in the same number
+    of epochs, where the MLP defaults need several times more.
     {class_weight}
 
     Attributes
@@ -69,8 +73,8 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
         "loss": [StrOptions({"log", "perceptron", "hinge"})],
     }
 
-    def __init__(self, loss="log", *, solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
-                 learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
+    def __init__(self, loss="log", *, solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
+                 learning_rate="constant", learning_rate_init=0.05, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,

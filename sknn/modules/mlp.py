@@ -1,6 +1,9 @@
 """A fully connected network: the multi-layer perceptron (and, with no hidden layer,
 the single-layer perceptron)."""
 
+import math
+
+import torch
 from torch import nn
 
 ACTIVATIONS = {
@@ -58,6 +61,7 @@ class MLP(nn.Module):
         self.hidden = nn.Sequential(*layers)
         self.output = nn.Linear(width, n_outputs)
         self.n_features_out = width
+        glorot_init(self, activation)
 
     def features(self, x):
         """The last hidden layer's activations (the input itself with no hidden layer)."""
@@ -69,3 +73,21 @@ class MLP(nn.Module):
     def linear_layers(self):
         """The ``nn.Linear`` layers in order, output layer last."""
         return [m for m in self.hidden if isinstance(m, nn.Linear)] + [self.output]
+
+
+def glorot_init(module, activation="relu"):
+    """scikit-learn's MLP initialisation: weights and biases uniform in
+    ``+-sqrt(factor / (fan_in + fan_out))``, factor 2 for "logistic", else 6.
+
+    Wider than torch's default for ``nn.Linear``; measured here it trains an MLP
+    faster in the first epochs, which is what matches scikit-learn's accuracy at
+    the same number of epochs.
+    """
+    factor = 2.0 if activation == "logistic" else 6.0
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, nn.Linear):
+                bound = math.sqrt(factor / (layer.in_features + layer.out_features))
+                layer.weight.uniform_(-bound, bound)
+                if layer.bias is not None:
+                    layer.bias.uniform_(-bound, bound)
