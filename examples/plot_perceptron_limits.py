@@ -39,7 +39,7 @@ for name, model in [("sknn PerceptronClassifier", PerceptronClassifier(max_iter=
 X, y = make_moons(n_samples=400, noise=0.15, random_state=0)
 models = {
     "PerceptronClassifier": PerceptronClassifier(max_iter=EPOCHS, random_state=0),
-    "MLPClassifier (16 hidden)": MLPClassifier(hidden_layer_sizes=(16,),
+    "MLPClassifier (32 hidden)": MLPClassifier(hidden_layer_sizes=(32,),
                                                learning_rate_init=0.01,
                                                max_iter=300, random_state=0),
 }
