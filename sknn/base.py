@@ -362,8 +362,10 @@ class NeuralEstimator(BaseEstimator):
         return _engine.InMemoryData(X, device=self._device())
 
     def _forward(self, X, fn=None):
-        """Raw network outputs (or ``fn``'s) for X, as a CPU tensor."""
-        check_is_fitted(self)
+        """Raw network outputs (or ``fn``'s) for X, as a CPU tensor.
+
+        Public methods call ``check_is_fitted`` before this.
+        """
         return _engine.predict_batches(self.module_, self._network_input(X), fn)
 
     # ------------------------------------------------------------- pickling
