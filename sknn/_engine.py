@@ -9,6 +9,7 @@ loss on the device until the epoch ends.
 import contextlib
 import copy
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -597,8 +598,17 @@ def warn_not_converged(estimator, max_iter):
         f"{type(estimator).__name__}: maximum iterations ({max_iter}) reached and the "
         "optimization hasn't converged yet.",
         ConvergenceWarning,
-        stacklevel=5,
+        stacklevel=user_stacklevel(),
     )
+
+
+def user_stacklevel():
+    """The ``stacklevel`` that points a warning at the first frame outside sknn."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE):

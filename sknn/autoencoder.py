@@ -164,8 +164,6 @@ class AutoEncoder(_MLPBase):
         -------
         self : object
         """
-        if self.solver == "lbfgs":
-            raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
         return self._fit(X, None, sample_weight=sample_weight, incremental=True)
 
     # ------------------------------------------------------------- prediction

@@ -227,6 +227,8 @@ class NeuralEstimator(BaseEstimator):
 
     def _fit(self, X, y, *, sample_weight=None, incremental, classes=None):
         self._validate_params()
+        if incremental and self.solver == "lbfgs":
+            raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
         # Train a shallow copy and commit it only when everything succeeded, so a
         # failed (re)fit leaves a fitted estimator exactly as it was.
         staged = copy.copy(self)
@@ -311,7 +313,7 @@ class NeuralEstimator(BaseEstimator):
                 f"Got batch_size={self.batch_size} larger than the {n_samples} training "
                 "rows; it is clipped.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=_engine.user_stacklevel(),
             )
         return min(self.batch_size, n_samples)
 
@@ -595,8 +597,6 @@ class NeuralClassifierMixin(ClassifierMixin):
         -------
         self : object
         """
-        if self.solver == "lbfgs":
-            raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
         return self._fit(X, y, sample_weight=sample_weight, incremental=True, classes=classes)
 
     def __sklearn_tags__(self):
@@ -669,8 +669,6 @@ class NeuralRegressorMixin(RegressorMixin):
         -------
         self : object
         """
-        if self.solver == "lbfgs":
-            raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def __sklearn_tags__(self):

@@ -4,6 +4,7 @@ Every module maps a batch to raw outputs in ``forward`` and exposes the learned
 representation that ``transform`` returns through ``features``.
 """
 
+from .autoencoder import AutoEncoderNet, GaussianNoise
 from .losses import (
     BinaryCrossEntropy,
     CrossEntropy,
@@ -16,6 +17,8 @@ from .mlp import MLP
 
 __all__ = [
     "MLP",
+    "AutoEncoderNet",
+    "GaussianNoise",
     "BinaryCrossEntropy",
     "CrossEntropy",
     "HalfSquaredError",
