@@ -6,10 +6,13 @@ a top-level ``sknn`` module; the two cannot share an environment.
 
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
+from .recurrent import LSTMClassifier, LSTMRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LSTMClassifier",
+    "LSTMRegressor",
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",
