@@ -15,9 +15,11 @@ Input layouts
 - Sequences of different lengths: NaN at the end of a row (every feature of the
   trailing steps NaN) marks a shorter sequence, and a list of arrays of different
   lengths is NaN-padded the same way (:func:`sknn.preprocessing.pad_sequences`). The
-  network reads each sequence only up to its last observed step (a packed
-  sequence). NaN anywhere else (inside a sequence, or in only some features of a
-  step) is a ``ValueError``: impute it first.
+  prediction comes from each sequence's state at its last observed step, so the
+  padding never reaches it (a bidirectional network packs the sequences, so that
+  its backward direction also starts at the true end). NaN anywhere else (inside a
+  sequence, or in only some features of a step) is a ``ValueError``: impute it
+  first.
 """
 
 import numbers

@@ -19,6 +19,7 @@ import sknn.modules.recurrent
 import sknn.preprocessing
 import sknn.recurrent
 from sknn import LSTMClassifier, LSTMRegressor
+from sknn.modules.recurrent import RecurrentNet
 from sknn.preprocessing import SlidingWindowTransformer, make_windows
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -204,6 +205,25 @@ def test_nan_padding_reads_each_sequence_to_its_true_length():
         alone = [torch.sigmoid(clf.module_(torch.tensor(s[None], dtype=torch.float32)))
                  for s in seqs[:5]]
     np.testing.assert_allclose(from_list[:, 1], torch.cat(alone)[:, 0].numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_module_features_of_padded_batch_equal_each_sequence_alone(cell, bidirectional):
+    torch.manual_seed(0)
+    net = RecurrentNet(2, 3, cell=cell, hidden_size=5, num_layers=2,
+                       bidirectional=bidirectional).eval()
+    seqs = [torch.randn(n, 2) for n in (7, 3, 1, 5)]
+    batch = torch.full((4, 7, 2), float("nan"))
+    for i, s in enumerate(seqs):
+        batch[i, :len(s)] = s
+    with torch.no_grad():
+        together = net.features(batch)
+        alone = torch.cat([net.features(s[None]) for s in seqs])
+        full = net.features(torch.stack([s[:1] for s in seqs]))  # no NaN: the plain path
+    torch.testing.assert_close(together, alone, atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(full, torch.cat([net.features(s[None, :1]) for s in seqs]))
+    assert together.shape == (4, net.n_features_out)
 
 
 @pytest.mark.parametrize(

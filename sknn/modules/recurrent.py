@@ -1,9 +1,13 @@
 """Recurrent networks (LSTM, GRU, simple RNN) over batches of sequences.
 
 A batch is a float tensor of shape (batch, time steps, features). Sequences shorter
-than the batch's length are marked by NaN padding at the end: the module reads each
-one only up to its true length (a packed sequence), so padding never reaches the
-recurrent state. A batch without NaN runs ``nn.LSTM`` on the whole tensor at once.
+than the batch's length are marked by NaN padding at the end (every feature of the
+trailing steps NaN): the module takes each sequence's state at its last observed
+step, so the padding never reaches the result. A batch without NaN runs the
+recurrent layer on the whole tensor at once; with NaN, a one-directional network
+still does (and reads the outputs at each sequence's end), a bidirectional one
+packs the sequences (``pack_padded_sequence``) so that the backward pass starts at
+each true end.
 """
 
 import torch
@@ -89,10 +93,16 @@ class RecurrentNet(nn.Module):
         """
         missing = torch.isnan(x)
         if missing.any():
-            steps = ~missing.all(2)
-            lengths = steps.sum(1).clamp_min(1).cpu()
-            x = pack_padded_sequence(x.masked_fill(missing, 0.0), lengths, batch_first=True,
-                                     enforce_sorted=False)
+            lengths = (~missing.all(2)).sum(1).clamp_min(1)
+            x = x.masked_fill(missing, 0.0)
+            if self.n_directions == 1:
+                # Reading on into the padding cannot change the past: the output at
+                # each sequence's last step is exact, and whole-batch kernels stay
+                # several times faster than a packed sequence on the CPU.
+                out, _ = self.rnn(x)
+                return out[torch.arange(len(x), device=x.device), lengths - 1]
+            # Backwards, the padding would come first: pack.
+            x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, state = self.rnn(x)
         hidden = state[0] if self.cell == "lstm" else state
         last = hidden[-self.n_directions:]  # (directions, batch, hidden)
