@@ -144,7 +144,10 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
     def _fit(self, X, y, **kwargs):
         self._validate_params()
         self._check_sequence_shape()
-        return super()._fit(self._as_sequences(X, length=None), y, **kwargs)
+        # A continued fit (warm_start, partial_fit) pads lists to the fitted length.
+        resume = self._is_continuation(kwargs["incremental"])
+        length = self.sequence_shape_[0] if resume else None
+        return super()._fit(self._as_sequences(X, length=length), y, **kwargs)
 
     def _network_input(self, X):
         X = self._as_sequences(X, length=self.sequence_shape_[0])
@@ -271,6 +274,13 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     LSTMClassifier : The same network for labels.
     sknn.preprocessing.make_windows : Forecasting windows from a series.
 
+    Notes
+    -----
+    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
+    of updates per epoch, and the long loss plateau of tasks that need memory can
+    end the fit through ``n_iter_no_change`` before the network finds the signal;
+    a smaller ``batch_size`` (such as 32) trains such data far better.
+
     Examples
     --------
     >>> import numpy as np
@@ -319,6 +329,13 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
     See Also
     --------
     LSTMRegressor : The same network for numeric targets.
+
+    Notes
+    -----
+    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
+    of updates per epoch, and the long loss plateau of tasks that need memory can
+    end the fit through ``n_iter_no_change`` before the network finds the signal;
+    a smaller ``batch_size`` (such as 32) trains such data far better.
 
     Examples
     --------
