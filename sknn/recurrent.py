@@ -69,7 +69,9 @@ RECURRENT_PARAMETERS_DOC = """\
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)
         ``(n_timesteps, n_features)`` of the training sequences; ``predict`` needs
-        the same (shorter sequences are NaN-padded to it)."""
+        the same (shorter sequences are NaN-padded to it). ``n_features_in_`` is,
+        as scikit-learn counts it, ``X.shape[1]``: the columns of 2-D input, the
+        time steps of 3-D input."""
 
 
 def _fill_recurrent_doc(cls):
