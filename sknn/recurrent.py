@@ -66,6 +66,22 @@ RECURRENT_PARAMETERS_DOC = """\
         column of 2-D input as one time step of a univariate sequence. For 3-D
         input it is a check of ``X.shape[1:]``."""
 
+RECURRENT_NOTES_DOC = """\
+    Input layouts: 3-D arrays ``(n_samples, n_timesteps, n_features)``; 2-D rows
+    (arrays, DataFrames, Pipelines) reshaped time-major with ``sequence_shape``, or,
+    without it, read as univariate sequences (one column per time step).
+
+    Sequences of different lengths: NaN after the end of a sequence (every feature
+    of the trailing steps NaN) marks it shorter, and a list of arrays of different
+    lengths is padded that way (:func:`sknn.preprocessing.pad_sequences`). Each
+    sequence is read only up to its last observed step; the padding never reaches
+    the prediction or ``transform``. NaN anywhere else is a ``ValueError``.
+
+    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
+    of updates per epoch, and the long loss plateau of tasks that need memory can
+    end the fit through ``n_iter_no_change`` before the network finds the signal;
+    a smaller ``batch_size`` (such as 32) trains such data far better."""
+
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)
         ``(n_timesteps, n_features)`` of the training sequences; ``predict`` needs
@@ -77,6 +93,7 @@ SEQUENCE_ATTRIBUTES_DOC = """\
 def _fill_recurrent_doc(cls):
     cls.__doc__ = cls.__doc__.replace("    {recurrent_parameters}", RECURRENT_PARAMETERS_DOC)
     cls.__doc__ = cls.__doc__.replace("    {sequence_attributes}", SEQUENCE_ATTRIBUTES_DOC)
+    cls.__doc__ = cls.__doc__.replace("    {recurrent_notes}", RECURRENT_NOTES_DOC)
     return fill_doc(cls)
 
 
@@ -252,8 +269,8 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     Reads each sequence step by step and predicts the target(s) from the final
     hidden state with a linear output layer, trained on the squared error. Single
     and multi-output targets (for example several forecast horizons, see
-    :func:`sknn.preprocessing.make_windows`). See the module docstring for the
-    input layouts and NaN padding of shorter sequences.
+    :func:`sknn.preprocessing.make_windows`). See Notes for the input layouts and
+    the NaN padding of shorter sequences.
 
     Like every neural network, it wants inputs and targets of unit scale: put a
     ``StandardScaler`` in front (or scale the series) and wrap the model in
@@ -278,10 +295,7 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
 
     Notes
     -----
-    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
-    of updates per epoch, and the long loss plateau of tasks that need memory can
-    end the fit through ``n_iter_no_change`` before the network finds the signal;
-    a smaller ``batch_size`` (such as 32) trains such data far better.
+    {recurrent_notes}
 
     Examples
     --------
@@ -312,8 +326,8 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
 
     Reads each sequence step by step and classifies it from the final hidden state
     with a linear output layer, trained on the cross-entropy. Binary and
-    multiclass, labels of any type, ``predict_proba``. See the module docstring
-    for the input layouts and NaN padding of shorter sequences.
+    multiclass, labels of any type, ``predict_proba``. See Notes for the input
+    layouts and the NaN padding of shorter sequences.
 
     Parameters
     ----------
@@ -334,10 +348,7 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
 
     Notes
     -----
-    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
-    of updates per epoch, and the long loss plateau of tasks that need memory can
-    end the fit through ``n_iter_no_change`` before the network finds the signal;
-    a smaller ``batch_size`` (such as 32) trains such data far better.
+    {recurrent_notes}
 
     Examples
     --------
