@@ -7,11 +7,17 @@ a top-level ``sknn`` module; the two cannot share an environment.
 from .autoencoder import AutoEncoder
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
+from .recurrent import LSTMClassifier, LSTMRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+<<<<<<< HEAD
     "AutoEncoder",
+=======
+    "LSTMClassifier",
+    "LSTMRegressor",
+>>>>>>> recurrent
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",

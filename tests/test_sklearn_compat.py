@@ -7,7 +7,15 @@ deterministic. Every expected failure below carries its reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import AutoEncoder, MLPClassifier, MLPRegressor, PerceptronClassifier
+from sknn import (
+    AutoEncoder,
+    LSTMClassifier,
+    LSTMRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    PerceptronClassifier,
+)
+from sknn.preprocessing import SlidingWindowTransformer
 
 FAST = dict(max_iter=200, learning_rate_init=0.01, random_state=0)
 
@@ -35,9 +43,30 @@ def _estimators():
         MLPClassifier(hidden_layer_sizes=(16,), **FAST),
         MLPRegressor(hidden_layer_sizes=(16,), **FAST),
         AutoEncoder(hidden_layer_sizes=(16,), **FAST),
+        LSTMClassifier(hidden_size=8, **{**FAST, "max_iter": 100}),
+        LSTMRegressor(hidden_size=8, **{**FAST, "max_iter": 100}),
     ]
 
 
 @parametrize_with_checks(_estimators(), expected_failed_checks=lambda est: EXPECTED_FAILURES)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+# Rows of the window transformer's input are time steps: their order is the data.
+WINDOW_EXPECTED_FAILURES = {
+    "check_methods_sample_order_invariance": (
+        "rows are time steps in order: each output row is a window over the rows before "
+        "it, so shuffling the rows changes the windows, by design"
+    ),
+    "check_methods_subset_invariance": (
+        "rows are time steps in order: a row transformed alone has no history, inside the "
+        "full table it has its window"
+    ),
+}
+
+
+@parametrize_with_checks([SlidingWindowTransformer(window=3)],
+                         expected_failed_checks=lambda est: WINDOW_EXPECTED_FAILURES)
+def test_sklearn_compatible_window_transformer(estimator, check):
     check(estimator)

@@ -1,0 +1,385 @@
+"""Recurrent networks for sequences and time series: LSTMRegressor and LSTMClassifier.
+
+The output of a recurrent neuron is fed back at the next time step, so the network
+remembers what it has read; a simple RNN does exactly that, an LSTM (or a GRU) adds
+gates and a memory cell that keep information over long gaps. Both estimators read
+a sequence step by step and predict from the final hidden state.
+
+Input layouts
+-------------
+- 3-D arrays ``(n_samples, n_timesteps, n_features)``: the native layout.
+- 2-D rows (arrays, DataFrames, Pipelines): with ``sequence_shape=(n_timesteps,
+  n_features)`` each row is reshaped time-major (the first step's features, then the
+  second step's, ...); without it each column is one time step of a univariate
+  sequence.
+- Sequences of different lengths: NaN at the end of a row (every feature of the
+  trailing steps NaN) marks a shorter sequence, and a list of arrays of different
+  lengths is NaN-padded the same way (:func:`sknn.preprocessing.pad_sequences`). The
+  prediction comes from each sequence's state at its last observed step, so the
+  padding never reaches it (a bidirectional network packs the sequences, so that
+  its backward direction also starts at the true end). NaN anywhere else (inside a
+  sequence, or in only some features of a step) is a ``ValueError``: impute it
+  first.
+"""
+
+import numbers
+
+import numpy as np
+from skorch.callbacks import GradientNormClipping
+
+from ._validation import Interval, StrOptions, is_int
+from .base import (
+    FeaturesMixin,
+    NeuralClassifierMixin,
+    NeuralEstimator,
+    NeuralRegressorMixin,
+    fill_doc,
+    store_parameters,
+)
+from .modules.recurrent import CELLS, RecurrentNet
+from .preprocessing import pad_sequences
+
+RECURRENT_PARAMETERS_DOC = """\
+    hidden_size : int, default=64
+        Width of the hidden state of each recurrent layer (and direction).
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        The recurrent cell: long short-term memory, gated recurrent unit, or the
+        simple (Elman, tanh) recurrent neuron.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read every sequence backwards; ``transform`` then returns both
+        directions' final states side by side.
+    dropout : float, default=0.0
+        Dropout probability between stacked layers and on the final hidden state.
+    forget_bias : float or None, default=1.0
+        Initial bias of the LSTM forget gate, so that the cell starts by keeping its
+        memory (Gers et al., 2000; Jozefowicz et al., 2015). None keeps PyTorch's
+        initialisation. Not used by "gru" and "rnn".
+    max_grad_norm : float or None, default=1.0
+        Gradient clipping: the gradients' global L2 norm is scaled down to at most
+        this before every step (Pascanu et al., 2013), against the exploding
+        gradients of long sequences. None turns it off.
+    sequence_shape : tuple of (int, int) or None, default=None
+        ``(n_timesteps, n_features)`` of the sequences in 2-D input rows, which must
+        have ``n_timesteps * n_features`` columns (time-major). None reads each
+        column of 2-D input as one time step of a univariate sequence. For 3-D
+        input it is a check of ``X.shape[1:]``."""
+
+RECURRENT_NOTES_DOC = """\
+    Input layouts: 3-D arrays ``(n_samples, n_timesteps, n_features)``; 2-D rows
+    (arrays, DataFrames, Pipelines) reshaped time-major with ``sequence_shape``, or,
+    without it, read as univariate sequences (one column per time step).
+
+    Sequences of different lengths: NaN after the end of a sequence (every feature
+    of the trailing steps NaN) marks it shorter, and a list of arrays of different
+    lengths is padded that way (:func:`sknn.preprocessing.pad_sequences`). Each
+    sequence is read only up to its last observed step; the padding never reaches
+    the prediction or ``transform``. NaN anywhere else is a ``ValueError``.
+
+    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
+    of updates per epoch, and the long loss plateau of tasks that need memory can
+    end the fit through ``n_iter_no_change`` before the network finds the signal;
+    a smaller ``batch_size`` (such as 32) trains such data far better."""
+
+SEQUENCE_ATTRIBUTES_DOC = """\
+    sequence_shape_ : tuple of (int, int)
+        ``(n_timesteps, n_features)`` of the training sequences; ``predict`` needs
+        the same (shorter sequences are NaN-padded to it). ``n_features_in_`` is,
+        as scikit-learn counts it, ``X.shape[1]``: the columns of 2-D input, the
+        time steps of 3-D input."""
+
+
+def _fill_recurrent_doc(cls):
+    cls.__doc__ = cls.__doc__.replace("    {recurrent_parameters}", RECURRENT_PARAMETERS_DOC)
+    cls.__doc__ = cls.__doc__.replace("    {sequence_attributes}", SEQUENCE_ATTRIBUTES_DOC)
+    cls.__doc__ = cls.__doc__.replace("    {recurrent_notes}", RECURRENT_NOTES_DOC)
+    return fill_doc(cls)
+
+
+def check_padding(X):
+    """Check that NaN in a 3-D array only pads the end of sequences.
+
+    Raises a ``ValueError`` naming the first offending row and time step.
+    """
+    missing = np.isnan(X)
+    if not missing.any():
+        return
+    step_missing = missing.all(2)
+    partial = np.argwhere(missing.any(2) & ~step_missing)
+    if len(partial):
+        i, t = partial[0]
+        raise ValueError(
+            f"X has NaN in some but not all features of sample {i} at time step {t}. NaN is "
+            "read only as padding after the end of a shorter sequence (every feature of the "
+            "trailing steps NaN); impute missing values first, for example with "
+            "sklearn.impute.SimpleImputer or pandas' ffill()."
+        )
+    gaps = np.argwhere(step_missing[:, :-1] & ~step_missing[:, 1:])
+    if len(gaps):
+        i, t = gaps[0]
+        raise ValueError(
+            f"X has NaN at time step {t} of sample {i}, followed by observed values. NaN is "
+            "read only as padding after the end of a shorter sequence; impute missing "
+            "values inside a sequence first, for example with pandas' ffill()."
+        )
+    empty = np.flatnonzero(step_missing[:, 0])
+    if len(empty):
+        raise ValueError(f"sample {empty[0]} of X is all NaN; a sequence needs at least one "
+                         "observed time step.")
+
+
+class _RecurrentBase(FeaturesMixin, NeuralEstimator):
+    """What the two recurrent estimators share: the architecture, the gradient
+    clipping and the sequence layouts."""
+
+    _parameter_constraints = {
+        **NeuralEstimator._parameter_constraints,
+        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "cell": [StrOptions(set(CELLS))],
+        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "forget_bias": [Interval(numbers.Real, None, None, closed="neither"), None],
+        "max_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "sequence_shape": [tuple, list, None],
+    }
+
+    _allow_nd = True
+    _allow_nan = True  # NaN padding at the end = a shorter sequence
+    _accept_sparse = False
+
+    # ------------------------------------------------------------ hooks
+    def _build_module(self, n_features, n_outputs):
+        return RecurrentNet(n_features, n_outputs, cell=self.cell, hidden_size=self.hidden_size,
+                            num_layers=self.num_layers, bidirectional=self.bidirectional,
+                            dropout=self.dropout, forget_bias=self.forget_bias)
+
+    def _extra_callbacks(self):
+        if self.max_grad_norm is None:
+            return []
+        return [GradientNormClipping(gradient_clip_value=self.max_grad_norm)]
+
+    def _fit(self, X, y, **kwargs):
+        self._validate_params()
+        self._check_sequence_shape()
+        # A continued fit (warm_start, partial_fit) pads lists to the fitted length.
+        resume = self._is_continuation(kwargs["incremental"])
+        length = self.sequence_shape_[0] if resume else None
+        return super()._fit(self._as_sequences(X, length=length), y, **kwargs)
+
+    def _network_input(self, X):
+        X = self._as_sequences(X, length=self.sequence_shape_[0])
+        shape = getattr(X, "shape", None)
+        if shape is not None and len(shape) in (2, 3):
+            # Check the layout before scikit-learn's column count, whose message
+            # ("X has 30 features") would not say what is wrong with a sequence.
+            self._check_layout(self._sequence_shape_of(shape), shape)
+            if len(shape) != self._input_ndim:  # same sequences, other layout: accepted
+                T, F = self.sequence_shape_
+                X = np.reshape(X, (shape[0], T * F) if self._input_ndim == 2 else (-1, T, F))
+        return super()._network_input(X)
+
+    def _to_network_layout(self, X, reset):
+        T, F = self._sequence_shape_of(X.shape)
+        if reset:
+            self.sequence_shape_ = (T, F)
+            self._input_ndim = X.ndim
+        else:
+            self._check_layout((T, F), X.shape)
+        X = X.reshape(X.shape[0], T, F)
+        check_padding(X)
+        return X, F
+
+    # ------------------------------------------------------------ layouts
+    def _check_sequence_shape(self):
+        shape = self.sequence_shape
+        if shape is not None and not (len(shape) == 2 and all(is_int(v) and v > 0
+                                                              for v in shape)):
+            raise ValueError(
+                "sequence_shape must be None or a pair of positive integers "
+                f"(n_timesteps, n_features); got {shape!r}."
+            )
+
+    def _sequence_shape_of(self, shape):
+        """(n_timesteps, n_features) of input of this shape, under ``sequence_shape``."""
+        if len(shape) == 3:
+            if self.sequence_shape is not None and tuple(self.sequence_shape) != shape[1:]:
+                raise ValueError(
+                    f"sequence_shape={tuple(self.sequence_shape)} but X has shape {shape}, "
+                    f"that is sequences of {shape[1]} steps x {shape[2]} features."
+                )
+            return tuple(shape[1:])
+        if len(shape) != 2:
+            raise ValueError(
+                "X must be 2-D rows or 3-D (n_samples, n_timesteps, n_features); got shape "
+                f"{shape}."
+            )
+        if self.sequence_shape is None:
+            return shape[1], 1
+        T, F = self.sequence_shape
+        if T * F != shape[1]:
+            raise ValueError(
+                f"sequence_shape=({T}, {F}) needs rows of {T} x {F} = {T * F} columns, but X "
+                f"has shape {shape}."
+            )
+        return T, F
+
+    def _check_layout(self, seq_shape, shape):
+        if tuple(seq_shape) != tuple(self.sequence_shape_):
+            T, F = self.sequence_shape_
+            prefix = ""
+            if len(shape) == self._input_ndim and shape[1] != self.n_features_in_:
+                # scikit-learn's wording first, for tools that look for it.
+                prefix = (f"X has {shape[1]} features, but {type(self).__name__} is "
+                          f"expecting {self.n_features_in_} features as input: ")
+            raise ValueError(
+                f"{prefix}X of shape {tuple(shape)} holds sequences of {seq_shape[0]} steps x "
+                f"{seq_shape[1]} features, but the estimator was fitted on {T} steps x "
+                f"{F} features."
+            )
+
+    @staticmethod
+    def _as_sequences(X, length):
+        """A list or tuple of sequences becomes one NaN-padded 3-D array."""
+        if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
+            if length is not None:
+                longest = max(len(seq) for seq in X)
+                if longest > length:
+                    raise ValueError(
+                        f"X has a sequence of {longest} time steps, but the estimator was "
+                        f"fitted on sequences of at most {length}."
+                    )
+            return pad_sequences(X, length)
+        return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # NaN is accepted only as end-of-sequence padding, not as missing values
+        # anywhere (an interior NaN is a ValueError), so the tag stays False.
+        tags.input_tags.allow_nan = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+@_fill_recurrent_doc
+class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
+    """Recurrent network regressor (LSTM, GRU or simple RNN) for sequences and forecasting.
+
+    Reads each sequence step by step and predicts the target(s) from the final
+    hidden state with a linear output layer, trained on the squared error. Single
+    and multi-output targets (for example several forecast horizons, see
+    :func:`sknn.preprocessing.make_windows`). See Notes for the input layouts and
+    the NaN padding of shorter sequences.
+
+    Like every neural network, it wants inputs and targets of unit scale: put a
+    ``StandardScaler`` in front (or scale the series) and wrap the model in
+    ``TransformedTargetRegressor`` for a target of another scale.
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+    {common_parameters}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+    {sequence_attributes}
+    {fitted_attributes}
+
+    See Also
+    --------
+    LSTMClassifier : The same network for labels.
+    sknn.preprocessing.make_windows : Forecasting windows from a series.
+
+    Notes
+    -----
+    {recurrent_notes}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import LSTMRegressor
+    >>> from sknn.preprocessing import make_windows
+    >>> series = np.sin(np.arange(300) / 6)
+    >>> X, y = make_windows(series, window=12)
+    >>> model = LSTMRegressor(hidden_size=16, batch_size=32, max_iter=20, random_state=0)
+    >>> model.fit(X[:-50], y[:-50]).score(X[-50:], y[-50:]) > 0.9
+    True
+    """
+
+    def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
+                 dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
+                 solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None):
+        store_parameters(self, locals())
+
+
+@_fill_recurrent_doc
+class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
+    """Recurrent network classifier (LSTM, GRU or simple RNN) for sequences.
+
+    Reads each sequence step by step and classifies it from the final hidden state
+    with a linear output layer, trained on the cross-entropy. Binary and
+    multiclass, labels of any type, ``predict_proba``. See Notes for the input
+    layouts and the NaN padding of shorter sequences.
+
+    Parameters
+    ----------
+    {recurrent_parameters}
+    {common_parameters}
+    {class_weight}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    {sequence_attributes}
+    {fitted_attributes}
+
+    See Also
+    --------
+    LSTMRegressor : The same network for numeric targets.
+
+    Notes
+    -----
+    {recurrent_notes}
+
+    Examples
+    --------
+    Is a noisy sequence of 20 steps rising or falling?
+
+    >>> import numpy as np
+    >>> from sknn import LSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> slope = rng.choice([-1.0, 1.0], 300)
+    >>> X = slope[:, None] * np.linspace(0, 1, 20) + rng.normal(0, 0.3, (300, 20))
+    >>> y = np.where(slope > 0, "up", "down")
+    >>> clf = LSTMClassifier(hidden_size=16, max_iter=30, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95, clf.predict_proba(X[:1]).shape
+    (True, (1, 2))
+    """
+
+    _parameter_constraints = {
+        **_RecurrentBase._parameter_constraints,
+        **NeuralClassifierMixin._parameter_constraints,
+    }
+
+    def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
+                 dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
+                 solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None,
+                 class_weight=None):
+        store_parameters(self, locals())
+
+
+__all__ = ["LSTMClassifier", "LSTMRegressor"]
