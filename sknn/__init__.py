@@ -12,12 +12,9 @@ from .recurrent import LSTMClassifier, LSTMRegressor
 __version__ = "0.1.0"
 
 __all__ = [
-<<<<<<< HEAD
     "AutoEncoder",
-=======
     "LSTMClassifier",
     "LSTMRegressor",
->>>>>>> recurrent
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",

@@ -77,10 +77,11 @@ RECURRENT_NOTES_DOC = """\
     sequence is read only up to its last observed step; the padding never reaches
     the prediction or ``transform``. NaN anywhere else is a ``ValueError``.
 
-    On a few hundred sequences, ``batch_size="auto"`` (200 rows) gives only a couple
-    of updates per epoch, and the long loss plateau of tasks that need memory can
-    end the fit through ``n_iter_no_change`` before the network finds the signal;
-    a smaller ``batch_size`` (such as 32) trains such data far better."""
+    ``batch_size`` defaults to 32 here, not "auto" (200) as elsewhere: measured on a
+    task that needs long memory (400 sequences of 60 steps), 200-row batches give
+    two updates per epoch and the long loss plateau ends the fit through
+    ``n_iter_no_change`` at chance accuracy, while 32-row batches learn it on every
+    seed tried. Small batches are the common choice for recurrent networks."""
 
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)
@@ -94,7 +95,7 @@ def _fill_recurrent_doc(cls):
     cls.__doc__ = cls.__doc__.replace("    {recurrent_parameters}", RECURRENT_PARAMETERS_DOC)
     cls.__doc__ = cls.__doc__.replace("    {sequence_attributes}", SEQUENCE_ATTRIBUTES_DOC)
     cls.__doc__ = cls.__doc__.replace("    {recurrent_notes}", RECURRENT_NOTES_DOC)
-    return fill_doc(cls)
+    return fill_doc(cls, batch_size="32")
 
 
 def check_padding(X):
@@ -304,14 +305,14 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     >>> from sknn.preprocessing import make_windows
     >>> series = np.sin(np.arange(300) / 6)
     >>> X, y = make_windows(series, window=12)
-    >>> model = LSTMRegressor(hidden_size=16, batch_size=32, max_iter=20, random_state=0)
+    >>> model = LSTMRegressor(hidden_size=16, max_iter=20, random_state=0)
     >>> model.fit(X[:-50], y[:-50]).score(X[-50:], y[-50:]) > 0.9
     True
     """
 
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
                  dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
-                 solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
                  learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
@@ -372,7 +373,7 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
 
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
                  dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
-                 solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
                  learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,

@@ -14,11 +14,13 @@ from .losses import (
     PoissonDeviance,
 )
 from .mlp import MLP
+from .recurrent import RecurrentNet
 
 __all__ = [
     "MLP",
     "AutoEncoderNet",
     "GaussianNoise",
+    "RecurrentNet",
     "BinaryCrossEntropy",
     "CrossEntropy",
     "HalfSquaredError",
