@@ -8,6 +8,7 @@ from .autoencoder import AutoEncoder
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
 from .recurrent import LSTMClassifier, LSTMRegressor
+from .transfer import TransferClassifier, TransferRegressor
 
 __version__ = "0.1.0"
 
@@ -18,5 +19,7 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",
+    "TransferClassifier",
+    "TransferRegressor",
     "__version__",
 ]

@@ -212,6 +212,14 @@ class OptimizerSpec:
     difference at the usual strengths, and one fused kernel per step instead of
     two). For "adamw" ``alpha`` is AdamW's decoupled decay; for "lbfgs" it is added
     to the loss, on weights only.
+
+    ``lr_factors`` gives parts of the network their own learning rate: pairs
+    ``(prefix, factor)``, where the parameters whose name starts with ``prefix``
+    train at ``factor * learning_rate_init`` in a parameter group of their own (for
+    example a pretrained base fine-tuned ten times slower than a new head). Every
+    group remembers its factor as ``"lr_factor"``, so that the learning-rate
+    schedules keep the ratios. Empty (the default) is one group. Not used by
+    "lbfgs", which has a single step size.
     """
 
     solver: str = "adam"
@@ -224,6 +232,7 @@ class OptimizerSpec:
     beta_2: float = 0.999
     epsilon: float = 1e-8
     max_fun: int = 15000
+    lr_factors: tuple = ()
 
     @property
     def penalty_in_loss(self):
@@ -248,6 +257,8 @@ class OptimizerSpec:
         # fused kernel launch per step, about 7% of an MLP's step at batch 200.
         decay = self.alpha if self.solver == "adamw" else self.alpha / max(1, self.batch_size)
         fused = {"fused": True} if _fused_supported(device) else {}
+        if self.lr_factors:
+            params = _parameter_groups(module, self.lr_factors, lr)
         if self.solver == "sgd":
             nesterov = self.nesterovs_momentum and self.momentum > 0
             return torch.optim.SGD(params, lr=lr, momentum=self.momentum, nesterov=nesterov,
@@ -255,6 +266,23 @@ class OptimizerSpec:
         cls = torch.optim.AdamW if self.solver == "adamw" else torch.optim.Adam
         return cls(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
                    weight_decay=decay, **fused)
+
+
+def _parameter_groups(module, lr_factors, lr):
+    """Split the trainable parameters into groups by name prefix (see ``OptimizerSpec``).
+
+    The parameters no prefix matches come first, at factor 1; empty groups are left out.
+    """
+    groups = {prefix: [] for prefix, _ in lr_factors}
+    rest = []
+    for name, param in module.named_parameters():
+        if param.requires_grad:
+            prefix = next((p for p, _ in lr_factors if name.startswith(p)), None)
+            (rest if prefix is None else groups[prefix]).append(param)
+    out = [{"params": rest, "lr": lr, "lr_factor": 1.0}] if rest else []
+    out += [{"params": groups[prefix], "lr": lr * factor, "lr_factor": factor}
+            for prefix, factor in lr_factors if groups[prefix]]
+    return out
 
 
 def _fused_supported(device):
@@ -343,17 +371,25 @@ class TrainingMonitor(Callback):
             st.no_improvement = st.no_improvement + 1 if loss > st.best_loss - rules.tol else 0
             st.best_loss = min(st.best_loss, loss)
         if st.no_improvement > rules.n_iter_no_change:
-            if rules.learning_rate == "adaptive" and net.optimizer_.param_groups[0]["lr"] > 1e-6:
-                _set_lr(net.optimizer_, net.optimizer_.param_groups[0]["lr"] / 5)
+            lr = _base_lr(net.optimizer_)
+            if rules.learning_rate == "adaptive" and lr > 1e-6:
+                _set_lr(net.optimizer_, lr / 5)
                 st.no_improvement = 0
                 return
             self.converged = True
             raise KeyboardInterrupt  # skorch's own way of ending a fit early
 
 
+def _base_lr(optimizer):
+    """The learning rate before any group's ``lr_factor``."""
+    group = optimizer.param_groups[0]
+    return group["lr"] / group.get("lr_factor", 1.0)
+
+
 def _set_lr(optimizer, lr):
+    """Set every group's learning rate to ``lr`` times its ``lr_factor`` (default 1)."""
     for group in optimizer.param_groups:
-        group["lr"] = lr
+        group["lr"] = lr * group.get("lr_factor", 1.0)
 
 
 # --------------------------------------------------------------------------- the net

@@ -279,12 +279,9 @@ class NeuralEstimator(BaseEstimator):
             else:
                 module = self._build_module(n_inputs, n_outputs).to(device)
                 optimizer_state = None
-            result = _engine.train(
-                module, self._criterion(), train_data, valid_data, spec=spec, rules=rules,
-                state=state, epochs=1 if incremental else self.max_iter, device=device,
-                seed=seed, shuffle=self.shuffle, l1=self.l1, score_fn=self._score_function(),
-                verbose=self.verbose,
-                callbacks=[*self._extra_callbacks(), *(self.callbacks or ())],
+            result = self._train_module(
+                module, train_data, valid_data, spec=spec, rules=rules, state=state,
+                epochs=1 if incremental else self.max_iter, device=device, seed=seed,
                 optimizer_state=optimizer_state,
             )
         self.module_ = result.module
@@ -295,6 +292,20 @@ class NeuralEstimator(BaseEstimator):
         self._set_fitted_attributes(state, early_stopping)
         if not incremental and not result.converged:
             _engine.warn_not_converged(self, self.max_iter)
+
+    def _train_module(self, module, train_data, valid_data, **kwargs):
+        """Train ``module`` through the engine; returns the engine's ``FitResult``.
+
+        A hook for estimators that train in phases or train part of the network on
+        precomputed inputs (the transfer estimators); ``kwargs`` are
+        :func:`sknn._engine.train`'s ``spec``, ``rules``, ``state``, ``epochs``,
+        ``device``, ``seed`` and ``optimizer_state``.
+        """
+        return _engine.train(
+            module, self._criterion(), train_data, valid_data, shuffle=self.shuffle,
+            l1=self.l1, score_fn=self._score_function(), verbose=self.verbose,
+            callbacks=[*self._extra_callbacks(), *(self.callbacks or ())], **kwargs,
+        )
 
     def _validate_training_data(self, X, y, reset):
         return validate_features(

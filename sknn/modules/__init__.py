@@ -15,12 +15,15 @@ from .losses import (
 )
 from .mlp import MLP
 from .recurrent import RecurrentNet
+from .transfer import FeatureExtractor, TransferNet
 
 __all__ = [
     "MLP",
     "AutoEncoderNet",
     "GaussianNoise",
     "RecurrentNet",
+    "FeatureExtractor",
+    "TransferNet",
     "BinaryCrossEntropy",
     "CrossEntropy",
     "HalfSquaredError",

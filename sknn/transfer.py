@@ -1,0 +1,604 @@
+"""Transfer learning: TransferClassifier and TransferRegressor.
+
+Start from a network trained on one task, cut it where its learned features end,
+put a new head on top, and train on a small data set of a new task. It works best
+when the two tasks share the kind of input (the same measurements of another
+population, images of other classes, text of another topic).
+
+The base comes in three forms:
+
+- a fitted sknn estimator (or a fitted ``Pipeline`` ending in one): its network is
+  cut at ``feature_layer`` and its input handling (the Pipeline's preprocessing,
+  ``image_shape``, ``sequence_shape``, the validation of X) is reused, so X is given
+  exactly as the source estimator took it;
+- a ``torch.nn.Module`` that maps a batch to a 2-D feature batch (a pretrained
+  model from the torch ecosystem behind a short adapter); X is passed to it as a
+  float tensor of X's shape;
+- a path to a TorchScript file or a ``torch.save`` file of a module (or of a
+  fitted sknn estimator).
+"""
+
+import copy
+import dataclasses
+import numbers
+import os
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import RegressorMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import _check_y, check_consistent_length, check_is_fitted
+from torch import nn
+
+from . import _engine
+from ._validation import Interval, StrOptions, is_int
+from .base import (
+    FeaturesMixin,
+    NeuralClassifierMixin,
+    NeuralEstimator,
+    NeuralRegressorMixin,
+    fill_doc,
+    store_parameters,
+)
+from .modules.mlp import ACTIVATIONS
+from .modules.transfer import FeatureExtractor, TransferNet
+
+__all__ = ["TransferClassifier", "TransferRegressor"]
+
+TRANSFER_PARAMETERS_DOC = """\
+    base : fitted sknn estimator, Pipeline, torch.nn.Module, str or path-like
+        The trained network to start from.
+
+        - A fitted sknn estimator (``MLPRegressor``, ``CNNClassifier``,
+          ``LSTMClassifier``, ``AutoEncoder``, another transfer estimator, ...) or a
+          fitted ``Pipeline`` whose last step is one: its network without the output
+          layer (see ``feature_layer``) extracts the features, and X goes through
+          the source's own input handling (the Pipeline's preprocessing,
+          ``image_shape``, ``sequence_shape``, its validation), so X must have the
+          layout the source was fitted on.
+        - A ``torch.nn.Module`` mapping a batch (a float32 tensor of X's shape) to a
+          2-D feature batch ``(n_samples, n_features)``. A network from
+          :mod:`sknn.modules` is cut at its ``features`` like its estimator.
+        - A path to a TorchScript file (``torch.jit.save``) or to a ``torch.save``
+          file of a whole module or of a fitted sknn estimator. ``torch.save``
+          files are unpickled, which runs code: load only files you trust.
+
+        The base is copied at the start of ``fit``; the source is never changed.
+    feature_layer : str or None, default=None
+        Where to cut the base. None is the standard cut: the last hidden layer of a
+        dense network, the flattened convolutional features (before the dense head)
+        of a CNN, the final hidden state of a recurrent network, the codes of an
+        auto-encoder, and a plain module's whole output. A name from
+        ``network.named_modules()`` cuts after that layer (its output, flattened
+        to 2-D), for example ``"hidden.1"`` (the first hidden layer's activation of
+        a dense network), ``"conv.0"`` (a CNN's first conv block) or
+        ``"head.hidden.1"`` (a CNN's first dense layer). Cutting too late can cost
+        much: on digits a CNN's 128-unit dense layer transfers 20 points worse than
+        its conv features.
+    head_layers : array-like of int, default=()
+        Hidden layers of the new head; ``()`` is a linear head (a logistic or
+        linear regression on the base's features), the safest choice for a few
+        dozen labelled rows.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
+        Activation of the head's hidden layers.
+    dropout : float, default=0.0
+        Dropout probability on the base's features and after each hidden layer of
+        the head.
+    freeze : bool, default=True
+        True: the base's weights stay fixed and only the head trains. The base then
+        runs in evaluation mode (batch normalisation keeps the source's
+        statistics) and, unless it augments its input (a ``CNNClassifier`` fitted
+        with ``augment``), its features are computed once per fit and the head
+        trains on them, which is fast. False: fine-tune everything, the base at
+        ``base_lr_factor`` times the head's learning rate.
+    base_lr_factor : float, default=0.1
+        The base's learning rate when it trains, relative to ``learning_rate_init``
+        (a separate optimizer parameter group). Not used by "lbfgs", which has one
+        step size for all.
+    unfreeze_after : int or None, default=None
+        Gradual unfreezing, with ``freeze=True``: train the head alone for this many
+        epochs (or until it converges, if sooner), then fine-tune the base too, for
+        the rest of ``max_iter``. None keeps the base frozen. Not used with
+        ``freeze=False``."""
+
+TRANSFER_ATTRIBUTES_DOC = """\
+    n_features_base_ : int
+        Width of the base's features (what ``transform`` returns).
+    base_unfrozen_at_ : int or None
+        The epoch (counted as ``n_iter_``) after which the base started to train:
+        0 with ``freeze=False``, None while it has stayed frozen."""
+
+TRANSFER_NOTES_DOC = """\
+    **Cloning and model selection.** ``clone`` (and so ``GridSearchCV``,
+    ``cross_val_score``) keeps a fitted base fitted: scikit-learn would clone an
+    estimator-valued parameter into an unfitted copy, so these estimators
+    implement ``__sklearn_clone__``, which deep-copies ``base`` with its weights
+    and clones every other parameter as usual. A fitted transfer model holds its
+    own copy of the cut network in ``module_.base`` (and the source's input
+    handling), so it predicts, pickles and loads without the source or its file.
+    Parameters of the base (``base__...``) are not worth searching: the base is
+    already trained.
+
+    **Continued fits.** ``warm_start`` and ``partial_fit`` continue with the fitted
+    network; the ``base`` parameter is read again only by a fresh fit.
+
+    **Bad input.** A base that is not fitted (``NotFittedError``), not a network,
+    not loadable, or whose output is not a 2-D feature batch, and X that does not
+    fit the base, raise a ``ValueError`` that says so before anything changes."""
+
+
+def _transfer_doc(cls):
+    cls.__doc__ = (cls.__doc__.replace("    {transfer_parameters}", TRANSFER_PARAMETERS_DOC)
+                   .replace("    {transfer_attributes}", TRANSFER_ATTRIBUTES_DOC)
+                   .replace("    {transfer_notes}", TRANSFER_NOTES_DOC))
+    return fill_doc(cls, learning_rate_init="0.01")
+
+
+# --------------------------------------------------------------------------- the base
+
+
+class _NoNetwork(nn.Module):
+    """Stands in for a source estimator's network in its input handler (device only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.marker = nn.Parameter(torch.empty(0), requires_grad=False)
+
+
+class _SourceInput:
+    """A fitted sknn estimator's input handling, without its network.
+
+    Runs the preprocessing steps of a source Pipeline, then the source estimator's
+    own validation and layout (``_network_input``): X must fit the source as it
+    was fitted. Returns the network's input as a float32 array (or a CSR matrix).
+    """
+
+    def __init__(self, source, steps, estimator):
+        self.name = type(source).__name__
+        self.steps = [copy.deepcopy(step) for step in steps]
+        kept = {k: v for k, v in estimator.__dict__.items()
+                if k not in ("module_", "_optimizer_state")}
+        handler = copy.copy(estimator)
+        handler.__dict__ = copy.deepcopy(kept)
+        handler.module_ = _NoNetwork()
+        self.estimator = handler
+        self.n_features_in_ = getattr(source, "n_features_in_", None)
+        names = getattr(source, "feature_names_in_", None)
+        self.feature_names_in_ = None if names is None else np.asarray(names, dtype=object)
+
+    def __call__(self, X):
+        try:
+            for step in self.steps:
+                X = step.transform(X)
+            data = self.estimator._network_input(X)
+        except ValueError as exc:
+            raise ValueError(
+                f"X does not fit the base {self.name}, whose input handling the transfer "
+                f"estimator uses: {exc}"
+            ) from exc
+        return data.X if data.sparse else data.X.numpy()
+
+
+def _load_model(path):
+    """A TorchScript file, or a ``torch.save`` file of a module or an sknn estimator."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"base={path!r} is not a file; give a path to a TorchScript or "
+                         "torch.save model file.")
+    try:
+        return torch.jit.load(path, map_location="cpu")
+    except RuntimeError:
+        pass  # not TorchScript: a torch.save file
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:
+        raise ValueError(f"base={path!r} could not be loaded as a TorchScript or torch.save "
+                         f"file: {type(exc).__name__}: {exc}") from exc
+    if isinstance(obj, dict):
+        raise ValueError(
+            f"base={path!r} holds a dict (a state_dict of weights?), not a model: build the "
+            "module, load the weights into it (module.load_state_dict(torch.load(path))) "
+            "and pass the module as base."
+        )
+    return obj
+
+
+def _resolve_base(base, feature_layer):
+    """Return ``(source_input or None, FeatureExtractor)``, both new copies."""
+    loaded = isinstance(base, (str, os.PathLike))
+    if loaded:
+        base = _load_model(base)
+    steps, estimator = [], base
+    if isinstance(base, Pipeline):
+        steps = [step for _, step in base.steps[:-1] if step not in (None, "passthrough")]
+        estimator = base.steps[-1][1]
+    if isinstance(estimator, NeuralEstimator):
+        if not hasattr(estimator, "module_"):
+            raise NotFittedError(
+                f"The base {type(estimator).__name__} is not fitted: fit it on the source "
+                "task first (the transfer estimator starts from its trained network)."
+            )
+        for step in steps:
+            try:
+                check_is_fitted(step)
+            except NotFittedError as exc:
+                raise NotFittedError(f"The base Pipeline is not fitted: {exc}") from exc
+        network = copy.deepcopy(estimator.module_)
+        return _SourceInput(base, steps, estimator), FeatureExtractor(network, feature_layer)
+    if isinstance(base, nn.Module):
+        network = base if loaded else copy.deepcopy(base)
+        return None, FeatureExtractor(network, feature_layer)
+    what = type(base).__name__
+    if isinstance(estimator, Pipeline) or hasattr(estimator, "get_params"):
+        hint = (f" ({type(estimator).__name__} is not an sknn neural estimator: its "
+                "features cannot be cut out and trained)")
+    else:
+        hint = ""
+    raise ValueError(
+        f"base must be a fitted sknn estimator (or a fitted Pipeline ending in one), a "
+        f"torch.nn.Module, or a path to a TorchScript / torch.save model file; got "
+        f"{what}{hint}."
+    )
+
+
+class _FeatureCache:
+    """The frozen base's features of the training (and validation) rows, computed at
+    most once per fit, in evaluation mode."""
+
+    def __init__(self, module):
+        self.module = module
+        self.cache = {}
+
+    def __call__(self, data):
+        if id(data) not in self.cache:
+            self.module.eval()
+            # clone(): a tensor made outside inference mode, so that autograd may use it.
+            self.cache[id(data)] = _engine.predict_batches(self.module.base, data).clone()
+        return self.cache[id(data)]
+
+    def data(self, data):
+        """``data`` with the features in place of X."""
+        if data is None:
+            return None
+        return _engine.InMemoryData(self(data), data.y, data.w, device=data.device)
+
+
+def _module_device(module):
+    tensor = next(module.parameters(), None)
+    if tensor is None:
+        tensor = next(module.buffers(), None)
+    return torch.device("cpu") if tensor is None else tensor.device
+
+
+# --------------------------------------------------------------------------- estimators
+
+
+class _TransferMixin:
+    """What the two transfer estimators share: resolving the base, its input handling,
+    the frozen / fine-tuned / gradually unfrozen training and ``clone``."""
+
+    _parameter_constraints = {
+        "base": "no_validation",  # checked in fit, with messages that say what is wrong
+        "feature_layer": [str, None],
+        "head_layers": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "freeze": ["boolean"],
+        "base_lr_factor": [Interval(numbers.Real, 0, None, closed="neither")],
+        "unfreeze_after": [Interval(numbers.Integral, 0, None, closed="left"), None],
+    }
+
+    # A plain module base takes float tensors of X's shape (images, sequences, ...);
+    # a source estimator's own rules apply instead when the base is one.
+    _allow_nd = True
+    _accept_sparse = False
+
+    # ------------------------------------------------------------ the base
+    def _head_sizes(self):
+        sizes = self.head_layers
+        sizes = (sizes,) if is_int(sizes) else tuple(sizes)
+        if not all(is_int(s) and s > 0 for s in sizes):
+            raise ValueError(
+                f"head_layers must be zero or more positive integers; got {self.head_layers!r}."
+            )
+        return sizes
+
+    def _fit_staged(self, X, y, sample_weight, *, incremental, classes):
+        self._head_sizes()
+        if not self._is_continuation(incremental):
+            self._source_input, self._new_extractor = _resolve_base(self.base,
+                                                                    self.feature_layer)
+            self.base_unfrozen_at_ = None
+            self._optimizer_phase = None  # what the kept optimizer state trains: head / all
+        super()._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes)
+
+    def _validate_training_data(self, X, y, reset):
+        if self._source_input is None:
+            return super()._validate_training_data(X, y, reset)
+        source = self._source_input
+        X = source(X)
+        if y is None:
+            raise ValueError(f"This {type(self).__name__} estimator requires y to be passed, "
+                             "but the target y is None.")
+        y = _check_y(y, multi_output=True, y_numeric=isinstance(self, RegressorMixin),
+                     estimator=self)
+        check_consistent_length(X, y)
+        if reset:
+            self.n_features_in_ = source.n_features_in_
+            if source.feature_names_in_ is not None:
+                self.feature_names_in_ = source.feature_names_in_
+            else:
+                self.__dict__.pop("feature_names_in_", None)
+        return X, y
+
+    def _network_input(self, X):
+        if self._source_input is None:
+            return super()._network_input(X)
+        return _engine.InMemoryData(self._source_input(X), device=self._device())
+
+    def _to_network_layout(self, X, reset):
+        if reset:
+            self._input_shape = tuple(X.shape[1:])
+            return X, self._probe_base(X)
+        if self._source_input is None and tuple(X.shape[1:]) != self._input_shape:
+            raise ValueError(
+                f"X has shape {X.shape}, but {type(self).__name__} was fitted on rows of "
+                f"shape {self._input_shape} (the base's input)."
+            )
+        return X, self.module_.n_features_out
+
+    def _probe_base(self, X):
+        """Run the cut base on two rows: its features must be a 2-D batch."""
+        extractor = self._new_extractor
+        rows = X[:2].toarray() if sp.issparse(X) else np.asarray(X[:2])
+        batch = torch.as_tensor(rows, dtype=torch.float32, device=_module_device(extractor))
+        extractor.eval()  # the TransferNet sets the modes for training
+        try:
+            with torch.no_grad():
+                out = extractor(batch)
+        except ValueError:
+            raise
+        except Exception as exc:
+            raise ValueError(
+                f"The base could not process X: rows of shape {tuple(batch.shape[1:])} gave "
+                f"{type(exc).__name__}: {exc}. X must be laid out as the base network "
+                "expects."
+            ) from exc
+        if not isinstance(out, torch.Tensor) or out.dim() != 2 or len(out) != len(batch):
+            got = (f"a tensor of shape {tuple(out.shape)}" if isinstance(out, torch.Tensor)
+                   else f"a {type(out).__name__}")
+            raise ValueError(
+                f"The base must map a batch to a 2-D feature batch (n_samples, n_features); "
+                f"for input of shape {tuple(batch.shape)} it returned {got}. Choose another "
+                "feature_layer, or wrap the base in a module that returns one feature row "
+                "per sample."
+            )
+        return out.shape[1]
+
+    def _build_module(self, n_features, n_outputs):
+        self._new_head = True  # _train_module starts its output at the target's mean
+        return TransferNet(self.__dict__.pop("_new_extractor"), n_features, n_outputs,
+                           head_layers=self._head_sizes(), activation=self.activation,
+                           dropout=self.dropout, frozen=True)
+
+    # ------------------------------------------------------------ training
+    def _train_module(self, module, train_data, valid_data, *, spec, rules, state, epochs,
+                      optimizer_state, **kwargs):
+        """Train the head on the frozen base, then (fine-tuning) everything.
+
+        Phase 1, while the base is frozen: the head alone, on the base's features
+        computed once (or, when the base augments its input, on the whole network
+        with the base's parameters off). Phase 2, with ``freeze=False`` or after
+        ``unfreeze_after`` epochs: the whole network, the base at
+        ``base_lr_factor`` times the learning rate.
+        """
+        features = _FeatureCache(module)
+        if self.__dict__.pop("_new_head", False):
+            module.start_at(features(train_data), self._output_offset(train_data),
+                            train_data.w)
+        trains_base = not self.freeze or self.base_unfrozen_at_ is not None
+        frozen_epochs = 0
+        if not trains_base:
+            frozen_epochs = epochs
+            if self.unfreeze_after is not None:
+                frozen_epochs = max(0, min(epochs, self.unfreeze_after - state.n_iter))
+        result = None
+        if frozen_epochs:
+            module.set_frozen(True)
+            kept_state = optimizer_state if self._optimizer_phase == "head" else None
+            start = state.n_iter
+            if module.augmentation_layers():  # the features change every batch
+                result = super()._train_module(
+                    module, train_data, valid_data, spec=spec, rules=rules, state=state,
+                    epochs=frozen_epochs, optimizer_state=kept_state, **kwargs)
+            else:
+                result = super()._train_module(
+                    module.head, features.data(train_data), features.data(valid_data),
+                    spec=spec, rules=rules, state=state, epochs=frozen_epochs,
+                    optimizer_state=kept_state, **kwargs)
+                result = dataclasses.replace(result, module=module.eval())
+            self._optimizer_phase = "head"
+            epochs -= state.n_iter - start
+            if self.unfreeze_after is None or epochs == 0:
+                return result
+            state.no_improvement = 0  # the head has converged: now the base trains too
+        if self.base_unfrozen_at_ is None:
+            self.base_unfrozen_at_ = state.n_iter
+        module.set_frozen(False)
+        kept_state = (optimizer_state if self._optimizer_phase == "all" and result is None
+                      else None)
+        best_score, best_weights = state.best_validation_score, None
+        if rules.early_stopping and result is not None:
+            best_weights = copy.deepcopy(module.state_dict())
+        spec = dataclasses.replace(spec, lr_factors=(("base.", self.base_lr_factor),))
+        result = super()._train_module(module, train_data, valid_data, spec=spec, rules=rules,
+                                       state=state, epochs=epochs,
+                                       optimizer_state=kept_state, **kwargs)
+        self._optimizer_phase = "all"
+        if best_weights is not None and state.best_validation_score == best_score:
+            module.load_state_dict(best_weights)  # fine-tuning never beat the head alone
+        return result
+
+    def _output_offset(self, data):
+        """What the new head's mean output starts at: the mean target (regression), the
+        log class frequencies (classification), weighted by the sample weights."""
+        y, w = data.y, data.w
+        w = torch.ones(len(y), device=y.device) if w is None else w.float()
+        if isinstance(self, RegressorMixin):
+            return (w[:, None] * y).sum(0) / w.sum()
+        if self._target_kind == "multiclass":
+            counts = torch.zeros(len(self.classes_), device=y.device).index_add_(0, y, w)
+            freq = (counts / w.sum()).clamp(1e-3, 1)
+            return torch.log(freq) - torch.log(freq).mean()
+        positive = y.float().reshape(len(y), -1)  # binary codes or multilabel indicators
+        p = ((w[:, None] * positive).sum(0) / w.sum()).clamp(1e-3, 1 - 1e-3)
+        return torch.log(p / (1 - p))
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def n_features_base_(self):
+        """Width of the base's features."""
+        check_is_fitted(self)
+        return self.module_.n_features_out
+
+    def __sklearn_clone__(self):
+        clone = super().__sklearn_clone__()
+        if hasattr(self.base, "get_params"):
+            # scikit-learn clones an estimator-valued parameter into an unfitted copy;
+            # a transfer model needs the trained network: keep a fitted copy.
+            clone.base = copy.deepcopy(self.base)
+        return clone
+
+
+@_transfer_doc
+class TransferClassifier(_TransferMixin, NeuralClassifierMixin, FeaturesMixin, NeuralEstimator):
+    """Classifier that reuses a trained network's features for a new task.
+
+    The base network, trained on a source task, is cut where its learned features
+    end (``feature_layer``); a new head (``head_layers``, then an output layer for
+    the new classes) is trained on the new task's labelled rows, with the base
+    frozen (default) or fine-tuned. Any label set works, including classes the
+    source never saw. ``transform`` returns the base's features.
+
+    Parameters
+    ----------
+    {transfer_parameters}
+    {common_parameters}
+    {class_weight}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    {transfer_attributes}
+    {fitted_attributes}
+
+    See Also
+    --------
+    TransferRegressor : The same for numeric targets.
+
+    Notes
+    -----
+    {transfer_notes}
+
+    Examples
+    --------
+    A network trained on the digits 0-4 gives its features to a classifier of the
+    digits 5-9, trained on 10 images of each:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sknn import MLPClassifier, TransferClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> source = MLPClassifier(hidden_layer_sizes=(64,), max_iter=40, random_state=0)
+    >>> source = source.fit(X[y < 5], y[y < 5])
+    >>> new = np.flatnonzero(y >= 5)
+    >>> small = np.concatenate([new[y[new] == k][:10] for k in range(5, 10)])
+    >>> test = np.setdiff1d(new, small)
+    >>> clf = TransferClassifier(source, random_state=0).fit(X[small], y[small])
+    >>> clf.score(X[test], y[test]) > 0.8
+    True
+    >>> clf.transform(X[:2]).shape, clf.classes_.tolist()
+    ((2, 64), [5, 6, 7, 8, 9])
+    """
+
+    _parameter_constraints = {
+        **NeuralEstimator._parameter_constraints,
+        **NeuralClassifierMixin._parameter_constraints,
+        **_TransferMixin._parameter_constraints,
+    }
+
+    def __init__(self, base, *, feature_layer=None, head_layers=(), activation="relu",
+                 dropout=0.0, freeze=True, base_lr_factor=0.1, unfreeze_after=None,
+                 solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 learning_rate="constant", learning_rate_init=0.01, power_t=0.5, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None,
+                 class_weight=None):
+        store_parameters(self, locals())
+
+
+@_transfer_doc
+class TransferRegressor(_TransferMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEstimator):
+    """Regressor that reuses a trained network's features for a new task.
+
+    The base network, trained on a source task (for example a price model fitted
+    on one large population), is cut where its learned features end
+    (``feature_layer``); a new head is trained on the new task's labelled rows (a
+    related, small population), with the base frozen (default) or fine-tuned.
+    Single and multi-output targets. ``transform`` returns the base's features.
+
+    Parameters
+    ----------
+    {transfer_parameters}
+    {common_parameters}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+    {transfer_attributes}
+    {fitted_attributes}
+
+    See Also
+    --------
+    TransferClassifier : The same for labels.
+
+    Notes
+    -----
+    {transfer_notes}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import MLPRegressor, TransferRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(600, 3))
+    >>> y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2            # the source population
+    >>> source = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01,
+    ...                       max_iter=100, random_state=0).fit(X, y)
+    >>> y_new = 1.5 * y[:100] + 0.5                        # a related target, 50 rows
+    >>> model = TransferRegressor(source, random_state=0).fit(X[:50], y_new[:50])
+    >>> model.score(X[50:100], y_new[50:100]) > 0.8
+    True
+    """
+
+    _parameter_constraints = {
+        **NeuralEstimator._parameter_constraints,
+        **_TransferMixin._parameter_constraints,
+    }
+
+    def __init__(self, base, *, feature_layer=None, head_layers=(), activation="relu",
+                 dropout=0.0, freeze=True, base_lr_factor=0.1, unfreeze_after=None,
+                 solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 learning_rate="constant", learning_rate_init=0.01, power_t=0.5, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None):
+        store_parameters(self, locals())
