@@ -63,7 +63,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small data, one repeat")
     args = parser.parse_args()
-    n, repeats = (10000, 1) if args.quick else (100000, 3)
+    n, repeats = (10000, 1) if args.quick else (100000, 5)
     X, y = make_classification(n_samples=n, n_features=50, n_informative=30, n_classes=5,
                                random_state=0)
     X = StandardScaler().fit_transform(X).astype(np.float32)
@@ -74,12 +74,21 @@ def main():
         warnings.simplefilter("ignore", ConvergenceWarning)
         plain_torch_fit(Xtr[:2000], ytr[:2000], len(np.unique(y)))  # warm-up: first-call
         network().fit(Xtr[:2000], ytr[:2000])                       # costs not timed
-        t_torch, _ = timed(lambda: plain_torch_fit(Xtr, ytr, len(np.unique(y))), repeats)
-        t_sk, sk = timed(lambda: SkMLP(hidden_layer_sizes=(HIDDEN,), batch_size=BATCH,
-                                       max_iter=EPOCHS, learning_rate_init=LR, tol=0,
-                                       random_state=0).fit(Xtr, ytr), repeats)
-        timings = [(name, *timed(lambda fit=fit: fit(Xtr, ytr), repeats))
-                   for name, fit in variants()]
+        fits = [*variants(),
+                ("torch", lambda X, y: plain_torch_fit(X, y, len(np.unique(y)))),
+                ("sklearn", lambda X, y: SkMLP(hidden_layer_sizes=(HIDDEN,), batch_size=BATCH,
+                                               max_iter=EPOCHS, learning_rate_init=LR, tol=0,
+                                               random_state=0).fit(X, y))]
+        # Round robin (every fit once per round, best round kept) so that load from other
+        # processes on a shared machine does not favour whichever fit ran at a quiet time.
+        best = {}
+        for _ in range(repeats):
+            for name, fit in fits:
+                seconds, model = timed(lambda fit=fit: fit(Xtr, ytr))
+                if name not in best or seconds < best[name][0]:
+                    best[name] = (seconds, model)
+        t_torch, t_sk, sk = best.pop("torch")[0], *best.pop("sklearn")
+        timings = [(name, *best[name]) for name, _ in fits if name in best]
     for name, seconds, est in timings:
         proba = est.predict_proba(Xte)
         if reference is None:
