@@ -18,6 +18,7 @@ takes from this module; the per-epoch hooks are skorch callbacks, so the engine'
 training loop is not touched.
 """
 
+import contextlib
 import copy
 import sys
 import warnings
@@ -26,7 +27,11 @@ from skorch.callbacks import Callback, PrintLog
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin as _CallbackSupportBase
-    from sklearn.callback import with_callbacks as _with_callbacks
+
+    # What sklearn.callback.with_callbacks and sklearn's own fit methods run under
+    # (callbacks torn down when the fit ends, even on error); as a context manager it
+    # adds no stack frame, so warnings raised in a fit still point at the caller.
+    from sklearn.callback._callback_support import callback_management_context
 
     SKLEARN_CALLBACKS = True
 except ImportError:  # older scikit-learn: no set_callbacks, fits work as before
@@ -34,8 +39,8 @@ except ImportError:  # older scikit-learn: no set_callbacks, fits work as before
     class _CallbackSupportBase:
         pass
 
-    def _with_callbacks(method):
-        return method
+    def callback_management_context(estimator):
+        return contextlib.nullcontext()
 
     SKLEARN_CALLBACKS = False
 
@@ -287,7 +292,7 @@ class FitFeedbackMixin(_CallbackSupportBase):
     """
 
     def _start_fit_feedback(self, X, y, sample_weight, epochs):
-        """Open the fit's callback task; the caller must run under :func:`managed_fit`."""
+        """Open the fit's callback task; the caller must run under :func:`callback_scope`."""
         uses_api = SKLEARN_CALLBACKS and (
             getattr(self, "_skl_callbacks", None) or hasattr(self, "_parent_callback_ctx")
         )
@@ -299,9 +304,10 @@ class FitFeedbackMixin(_CallbackSupportBase):
         return _FitFeedback(self, context, X, y, metadata)
 
 
-def managed_fit(method):
-    """Decorate a fitting method so that scikit-learn callbacks are torn down after it.
+def callback_scope(estimator):
+    """Context manager around a fit: scikit-learn callbacks are torn down when it ends.
 
-    scikit-learn's ``with_callbacks`` where it exists; the method unchanged otherwise.
+    Open the fit's task inside it with ``_start_fit_feedback``. Does nothing with a
+    scikit-learn that has no callback API.
     """
-    return _with_callbacks(method)
+    return callback_management_context(estimator)

@@ -230,19 +230,19 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    @_progress.managed_fit
     def _fit(self, X, y, *, sample_weight=None, incremental, classes=None):
         self._validate_params()
-        feedback = self._start_fit_feedback(X, y, sample_weight,
-                                            epochs=1 if incremental else self.max_iter)
-        # Train a shallow copy and commit it only when everything succeeded, so a
-        # failed (re)fit leaves a fitted estimator exactly as it was.
-        staged = copy.copy(self)
-        staged._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes,
-                           feedback=feedback.callbacks(staged))
-        self.__dict__.clear()
-        self.__dict__.update(staged.__dict__)
-        feedback.end()
+        with _progress.callback_scope(self):
+            feedback = self._start_fit_feedback(X, y, sample_weight,
+                                                epochs=1 if incremental else self.max_iter)
+            # Train a shallow copy and commit it only when everything succeeded, so a
+            # failed (re)fit leaves a fitted estimator exactly as it was.
+            staged = copy.copy(self)
+            staged._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes,
+                               feedback=feedback.callbacks(staged))
+            self.__dict__.clear()
+            self.__dict__.update(staged.__dict__)
+            feedback.end()
         return self
 
     def _is_continuation(self, incremental):
