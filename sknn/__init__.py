@@ -4,6 +4,7 @@ Note: the unmaintained ``scikit-neuralnetwork`` package (2016, Theano) also inst
 a top-level ``sknn`` module; the two cannot share an environment.
 """
 
+from ._progress import TqdmProgressBar
 from .autoencoder import AutoEncoder
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
@@ -18,5 +19,6 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",
+    "TqdmProgressBar",
     "__version__",
 ]
