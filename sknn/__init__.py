@@ -4,6 +4,7 @@ Note: the unmaintained ``scikit-neuralnetwork`` package (2016, Theano) also inst
 a top-level ``sknn`` module; the two cannot share an environment.
 """
 
+from ._progress import TqdmProgressBar
 from .autoencoder import AutoEncoder
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
@@ -19,6 +20,7 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",
+    "TqdmProgressBar",
     "TransferClassifier",
     "TransferRegressor",
     "__version__",

@@ -190,7 +190,7 @@ class AutoEncoder(_MLPBase):
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
         codes = check_array(X, dtype=(np.float32, np.float64), input_name="X")

@@ -21,7 +21,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from . import _engine
+from . import _engine, _progress
+from ._progress import FitFeedbackMixin
 from ._validation import (
     Interval,
     StrOptions,
@@ -61,7 +62,9 @@ COMMON_PARAMETERS_DOC = """\
     tol : float, default=1e-4
         Improvement below which an epoch counts as "no change".
     verbose : int, default=0
-        1 prints one line per epoch: losses, validation score and seconds.
+        1 prints one line per epoch: losses, validation score and seconds. 2 also
+        draws a tqdm progress bar (epoch, batches, losses) when the output is a
+        terminal or a notebook (see :class:`~sknn.TqdmProgressBar`).
     warm_start : bool, default=False
         Reuse the fitted network (and optimizer state) as the starting point of the
         next ``fit``.
@@ -145,11 +148,13 @@ def _positive_int_tuple(value):
     )
 
 
-class NeuralEstimator(BaseEstimator):
+class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
     """Base class of all sknn estimators (not used directly).
 
     Subclasses declare their constructor parameters explicitly, as scikit-learn
-    requires, and implement :meth:`_build_module`.
+    requires, and implement :meth:`_build_module`. Progress feedback
+    (``verbose=2``, scikit-learn's ``set_callbacks``) comes from
+    :class:`~sknn._progress.FitFeedbackMixin`.
     """
 
     _parameter_constraints = {
@@ -229,19 +234,24 @@ class NeuralEstimator(BaseEstimator):
         self._validate_params()
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
-        # Train a shallow copy and commit it only when everything succeeded, so a
-        # failed (re)fit leaves a fitted estimator exactly as it was.
-        staged = copy.copy(self)
-        staged._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes)
-        self.__dict__.clear()
-        self.__dict__.update(staged.__dict__)
+        with _progress.callback_scope(self):
+            feedback = self._start_fit_feedback(X, y, sample_weight,
+                                                epochs=1 if incremental else self.max_iter)
+            # Train a shallow copy and commit it only when everything succeeded, so a
+            # failed (re)fit leaves a fitted estimator exactly as it was.
+            staged = copy.copy(self)
+            staged._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes,
+                               feedback=feedback.callbacks(staged))
+            self.__dict__.clear()
+            self.__dict__.update(staged.__dict__)
+            feedback.end()
         return self
 
     def _is_continuation(self, incremental):
         fitted = hasattr(self, "module_")
         return fitted and (incremental or self.warm_start)
 
-    def _fit_staged(self, X, y, sample_weight, *, incremental, classes):
+    def _fit_staged(self, X, y, sample_weight, *, incremental, classes, feedback=()):
         resume = self._is_continuation(incremental)
         if incremental and not resume:
             self._check_first_partial_fit(classes)
@@ -282,6 +292,7 @@ class NeuralEstimator(BaseEstimator):
             result = self._train_module(
                 module, train_data, valid_data, spec=spec, rules=rules, state=state,
                 epochs=1 if incremental else self.max_iter, device=device, seed=seed,
+                callbacks=[*self._extra_callbacks(), *(self.callbacks or ()), *feedback],
                 optimizer_state=optimizer_state,
             )
         self.module_ = result.module
@@ -299,12 +310,11 @@ class NeuralEstimator(BaseEstimator):
         A hook for estimators that train in phases or train part of the network on
         precomputed inputs (the transfer estimators); ``kwargs`` are
         :func:`sknn._engine.train`'s ``spec``, ``rules``, ``state``, ``epochs``,
-        ``device``, ``seed`` and ``optimizer_state``.
+        ``device``, ``seed``, ``callbacks`` and ``optimizer_state``.
         """
         return _engine.train(
             module, self._criterion(), train_data, valid_data, shuffle=self.shuffle,
-            l1=self.l1, score_fn=self._score_function(), verbose=self.verbose,
-            callbacks=[*self._extra_callbacks(), *(self.callbacks or ())], **kwargs,
+            l1=self.l1, score_fn=self._score_function(), verbose=self.verbose, **kwargs,
         )
 
     def _validate_training_data(self, X, y, reset):

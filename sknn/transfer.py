@@ -305,14 +305,15 @@ class _TransferMixin:
             )
         return sizes
 
-    def _fit_staged(self, X, y, sample_weight, *, incremental, classes):
+    def _fit_staged(self, X, y, sample_weight, *, incremental, classes, feedback=()):
         self._head_sizes()
         if not self._is_continuation(incremental):
             self._source_input, self._new_extractor = _resolve_base(self.base,
                                                                     self.feature_layer)
             self.base_unfrozen_at_ = None
             self._optimizer_phase = None  # what the kept optimizer state trains: head / all
-        super()._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes)
+        super()._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes,
+                            feedback=feedback)
 
     def _validate_training_data(self, X, y, reset):
         if self._source_input is None:
