@@ -22,6 +22,7 @@ import copy
 import dataclasses
 import numbers
 import os
+import zipfile
 
 import numpy as np
 import scipy.sparse as sp
@@ -181,16 +182,22 @@ class _SourceInput:
         return data.X if data.sparse else data.X.numpy()
 
 
+def _is_torchscript(path):
+    """TorchScript archives are zip files with a ``constants.pkl``; torch.save's are not."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.endswith("constants.pkl") for name in archive.namelist())
+
+
 def _load_model(path):
     """A TorchScript file, or a ``torch.save`` file of a module or an sknn estimator."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ValueError(f"base={path!r} is not a file; give a path to a TorchScript or "
                          "torch.save model file.")
-    try:
+    if _is_torchscript(path):
         return torch.jit.load(path, map_location="cpu")
-    except RuntimeError:
-        pass  # not TorchScript: a torch.save file
     try:
         obj = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:

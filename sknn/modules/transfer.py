@@ -7,6 +7,7 @@ and freezes or unfreezes the base.
 """
 
 import io
+import warnings
 
 import torch
 from torch import nn
@@ -140,7 +141,9 @@ class FeatureExtractor(nn.Module):
         network = state["_modules"]["network"]
         if isinstance(network, torch.jit.ScriptModule):
             buffer = io.BytesIO()
-            torch.jit.save(network, buffer)
+            with warnings.catch_warnings():  # torch >= 2.10 deprecates TorchScript
+                warnings.simplefilter("ignore", DeprecationWarning)
+                torch.jit.save(network, buffer)
             state["_modules"] = {**state["_modules"], "network": None}
             state["_torchscript"] = buffer.getvalue()
         return state
@@ -149,7 +152,10 @@ class FeatureExtractor(nn.Module):
         blob = state.pop("_torchscript", None)
         super().__setstate__(state)
         if blob is not None:
-            self._modules["network"] = torch.jit.load(io.BytesIO(blob), map_location="cpu")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                network = torch.jit.load(io.BytesIO(blob), map_location="cpu")
+            self._modules["network"] = network
 
 
 class TransferNet(nn.Module):
