@@ -7,7 +7,13 @@ deterministic. Every expected failure below carries its reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import MLPClassifier, MLPRegressor, PerceptronClassifier
+from sknn import (
+    CNNClassifier,
+    CNNRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    PerceptronClassifier,
+)
 
 FAST = dict(max_iter=200, learning_rate_init=0.01, random_state=0)
 
@@ -34,6 +40,9 @@ def _estimators():
         PerceptronClassifier(**FAST),
         MLPClassifier(hidden_layer_sizes=(16,), **FAST),
         MLPRegressor(hidden_layer_sizes=(16,), **FAST),
+        # Plain tables: each row is a one-channel 1-D signal (no image_shape needed).
+        CNNClassifier(conv_channels=(8, 16), dense_layers=(16,), **FAST),
+        CNNRegressor(conv_channels=(8, 16), dense_layers=(16,), **FAST),
     ]
 
 
