@@ -90,7 +90,7 @@ def test_transform_features_and_pandas_output(cnn, digits):
     np.testing.assert_allclose(features, expected.numpy(), rtol=1e-6)
     names = cnn.get_feature_names_out()
     assert names.shape == (256,) and names[0] == "cnnclassifier0"
-    frame = CNNClassifier(image_shape=(8, 8), **SMALL).set_output(transform="pandas")
+    frame = CNNClassifier(image_shape=(8, 8), max_iter=2, **SMALL).set_output(transform="pandas")
     out = frame.fit(X_test, digits[3]).transform(X_test[:3])
     assert isinstance(out, pd.DataFrame) and list(out.columns[:2]) == ["cnnclassifier0",
                                                                          "cnnclassifier1"]
