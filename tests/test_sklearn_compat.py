@@ -9,6 +9,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknn import (
     AutoEncoder,
+    CNNClassifier,
+    CNNRegressor,
     LSTMClassifier,
     LSTMRegressor,
     MLPClassifier,
@@ -45,6 +47,9 @@ def _estimators():
         AutoEncoder(hidden_layer_sizes=(16,), **FAST),
         LSTMClassifier(hidden_size=8, **{**FAST, "max_iter": 100}),
         LSTMRegressor(hidden_size=8, **{**FAST, "max_iter": 100}),
+        # Plain tables: each row is a one-channel 1-D signal (no image_shape needed).
+        CNNClassifier(conv_channels=(8, 16), dense_layers=(16,), **FAST),
+        CNNRegressor(conv_channels=(8, 16), dense_layers=(16,), **FAST),
     ]
 
 

@@ -5,6 +5,7 @@ representation that ``transform`` returns through ``features``.
 """
 
 from .autoencoder import AutoEncoderNet, GaussianNoise
+from .cnn import Augment, ConvNet
 from .losses import (
     BinaryCrossEntropy,
     CrossEntropy,
@@ -20,6 +21,8 @@ __all__ = [
     "MLP",
     "AutoEncoderNet",
     "GaussianNoise",
+    "ConvNet",
+    "Augment",
     "RecurrentNet",
     "BinaryCrossEntropy",
     "CrossEntropy",
