@@ -189,7 +189,7 @@ def test_regressor_counts_blobs():
 
     X_train, y_train = blobs(600, 0)
     X_test, y_test = blobs(300, 1)
-    reg = CNNRegressor(max_iter=20, **SMALL).fit(X_train, y_train)
+    reg = CNNRegressor(max_iter=30, **SMALL).fit(X_train, y_train)
     assert reg.score(X_test, y_test) >= 0.9
     assert reg.predict(X_test).shape == (300,)
     both = CNNRegressor(max_iter=2, **SMALL).fit(X_train, np.c_[y_train, 2 * y_train])
