@@ -6,6 +6,7 @@ a top-level ``sknn`` module; the two cannot share an environment.
 
 from ._progress import TqdmProgressBar
 from .autoencoder import AutoEncoder
+from .cnn import CNNClassifier, CNNRegressor
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
 from .recurrent import LSTMClassifier, LSTMRegressor
@@ -15,6 +16,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoEncoder",
+    "CNNClassifier",
+    "CNNRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
     "MLPClassifier",

@@ -10,6 +10,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknn import (
     AutoEncoder,
+    CNNClassifier,
+    CNNRegressor,
     LSTMClassifier,
     LSTMRegressor,
     MLPClassifier,
@@ -48,6 +50,9 @@ def _estimators():
         AutoEncoder(hidden_layer_sizes=(16,), **FAST),
         LSTMClassifier(hidden_size=8, **{**FAST, "max_iter": 100}),
         LSTMRegressor(hidden_size=8, **{**FAST, "max_iter": 100}),
+        # Plain tables: each row is a one-channel 1-D signal (no image_shape needed).
+        CNNClassifier(conv_channels=(8, 16), dense_layers=(16,), **FAST),
+        CNNRegressor(conv_channels=(8, 16), dense_layers=(16,), **FAST),
         # The checks use many input widths, which no fitted network accepts: a base
         # that takes any width (the identity) runs them on the estimator's own code.
         TransferClassifier(torch.nn.Identity(), head_layers=(16,), **FAST),

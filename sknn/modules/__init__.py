@@ -5,6 +5,7 @@ representation that ``transform`` returns through ``features``.
 """
 
 from .autoencoder import AutoEncoderNet, GaussianNoise
+from .cnn import Augment, ConvNet
 from .losses import (
     BinaryCrossEntropy,
     CrossEntropy,
@@ -21,6 +22,8 @@ __all__ = [
     "MLP",
     "AutoEncoderNet",
     "GaussianNoise",
+    "ConvNet",
+    "Augment",
     "RecurrentNet",
     "FeatureExtractor",
     "TransferNet",
