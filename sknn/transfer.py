@@ -101,8 +101,10 @@ TRANSFER_PARAMETERS_DOC = """\
     unfreeze_after : int or None, default=None
         Gradual unfreezing, with ``freeze=True``: train the head alone for this many
         epochs (or until it converges, if sooner), then fine-tune the base too, for
-        the rest of ``max_iter``. None keeps the base frozen. Not used with
-        ``freeze=False``."""
+        the rest of ``max_iter``, with every learning rate multiplied by
+        ``base_lr_factor`` (the head at ``base_lr_factor * learning_rate_init``, the
+        base ``base_lr_factor`` times slower still). None keeps the base frozen. Not
+        used with ``freeze=False``."""
 
 TRANSFER_ATTRIBUTES_DOC = """\
     n_features_base_ : int
@@ -431,7 +433,9 @@ class _TransferMixin:
             epochs -= state.n_iter - start
             if self.unfreeze_after is None or epochs == 0:
                 return result
-            state.no_improvement = 0  # the head has converged: now the base trains too
+            # The head alone is done; the base trains too, with a fresh optimizer whose
+            # first steps may lose some ground: judge the new phase on its own losses.
+            state.no_improvement = 0
         if self.base_unfrozen_at_ is None:
             self.base_unfrozen_at_ = state.n_iter
         module.set_frozen(False)
@@ -440,10 +444,21 @@ class _TransferMixin:
         best_score, best_weights = state.best_validation_score, None
         if rules.early_stopping and result is not None:
             best_weights = copy.deepcopy(module.state_dict())
+        best_loss = state.best_loss
+        if result is not None:
+            state.best_loss = np.inf
         spec = dataclasses.replace(spec, lr_factors=(("base.", self.base_lr_factor),))
+        if self.freeze:
+            # Gradual unfreezing: the head has learned what it can; every rate drops by
+            # base_lr_factor. A fresh Adam's first steps are about lr in size whatever
+            # the gradient: at the head's rate they undo the source's features
+            # (measured on digits, 5 images a class: 0.87 against 0.92).
+            spec = dataclasses.replace(
+                spec, learning_rate_init=spec.learning_rate_init * self.base_lr_factor)
         result = super()._train_module(module, train_data, valid_data, spec=spec, rules=rules,
                                        state=state, epochs=epochs,
                                        optimizer_state=kept_state, **kwargs)
+        state.best_loss = min(best_loss, state.best_loss)
         self._optimizer_phase = "all"
         if best_weights is not None and state.best_validation_score == best_score:
             module.load_state_dict(best_weights)  # fine-tuning never beat the head alone
