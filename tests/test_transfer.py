@@ -382,3 +382,15 @@ def test_transfer_net_freezes_and_keeps_the_base_in_eval_mode():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert net(torch.zeros(3, 4)).shape == (3, 2)
+
+
+@pytest.mark.gpu
+def test_cuda_transfer_from_a_cpu_source_then_cpu_load(mlp_source, new_task):
+    X_train, y_train, X_test, _ = new_task
+    for freeze in (True, False):
+        model = TransferClassifier(mlp_source, freeze=freeze, device="cuda", max_iter=20,
+                                   random_state=0).fit(X_train, y_train)
+        assert next(model.module_.parameters()).is_cuda
+        loaded = pickle.loads(pickle.dumps(model))
+        np.testing.assert_allclose(loaded.predict_proba(X_test), model.predict_proba(X_test),
+                                   atol=1e-5)
