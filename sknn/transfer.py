@@ -64,7 +64,10 @@ TRANSFER_PARAMETERS_DOC = """\
           :mod:`sknn.modules` is cut at its ``features`` like its estimator.
         - A path to a TorchScript file (``torch.jit.save``) or to a ``torch.save``
           file of a whole module or of a fitted sknn estimator. ``torch.save``
-          files are unpickled, which runs code: load only files you trust.
+          files are unpickled, which runs code: load only files you trust. Give a
+          TorchScript model as a path rather than as a loaded module: a loaded
+          ``ScriptModule`` cannot be pickled, and the parameter is part of the
+          estimator (the fitted model's own copy pickles either way).
 
         The base is copied at the start of ``fit``; the source is never changed.
     feature_layer : str or None, default=None
