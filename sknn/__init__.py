@@ -4,12 +4,14 @@ Note: the unmaintained ``scikit-neuralnetwork`` package (2016, Theano) also inst
 a top-level ``sknn`` module; the two cannot share an environment.
 """
 
+from .gan import GANSampler
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GANSampler",
     "MLPClassifier",
     "MLPRegressor",
     "PerceptronClassifier",
