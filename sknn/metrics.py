@@ -144,7 +144,7 @@ def correlation_difference(real, synthetic):
     >>> x = rng.normal(size=500)
     >>> real = np.c_[x, x + 0.1 * rng.normal(size=500)]
     >>> shuffled = np.c_[x, rng.permutation(real[:, 1])]
-    >>> round(correlation_difference(real, real), 3), correlation_difference(real, shuffled) > 0.9
+    >>> round(correlation_difference(real, real), 3), correlation_difference(real, shuffled) > 0.8
     (0.0, True)
     """
     real, synthetic = _as_frames(real, synthetic)
@@ -424,7 +424,7 @@ def quality_report(real, synthetic, target=None, *, n_splits=5, random_state=0,
     >>> from sklearn.datasets import load_iris
     >>> iris = load_iris(as_frame=True).frame
     >>> report = quality_report(iris, iris.sample(frac=1.0, random_state=0))
-    >>> report.mean_column_distance, report.correlation_difference
+    >>> report.mean_column_distance, round(report.correlation_difference, 6)
     (0.0, 0.0)
     """
     real, synthetic = _as_frames(real, synthetic)
