@@ -40,6 +40,7 @@ from .modules.gan import (
     NUMERIC_MISSING,
     AdversarialLoss,
     TabularGAN,
+    block_width,
     critic_scores,
     negative_energy_distance,
 )
@@ -144,20 +145,18 @@ class _TableCodec:
 
     # -- fitting ---------------------------------------------------------------
     @classmethod
-    def fit(cls, table):
-        """``table``: a DataFrame, or a validated float array (with its original dtype
-        passed separately through ``array_dtype``)."""
-        frame, array_dtype = table
+    def fit(cls, frame=None, X=None, array_dtype=None):
+        """Learn the encoding of a DataFrame, or of a validated float array ``X``
+        whose original dtype (what :meth:`decode` returns) is ``array_dtype``."""
         if frame is not None:
             columns = [cls._describe(name, frame[name]) for name in frame.columns]
             codec = cls(columns, True, None)
             numbers = codec._numeric_matrix(frame)
         else:
-            X = array_dtype[0]
-            integer = array_dtype[1].kind in "biu"
+            integer = array_dtype.kind in "biu"
             columns = [cls._describe(i, pd.Series(X[:, i]), integer=integer)
                        for i in range(X.shape[1])]
-            codec = cls(columns, False, array_dtype[1])
+            codec = cls(columns, False, array_dtype)
             numbers = X.astype(np.float64, copy=False)
         if codec.numeric_index:
             codec.quantiles = QuantileTransformer(
@@ -278,6 +277,12 @@ class _TableCodec:
         else:
             numbers = X.astype(np.float64, copy=False)
             n = len(X)
+        for k, i in enumerate(self.numeric_index):
+            if not self.columns[i].has_missing and np.isnan(numbers[:, k]).any():
+                raise ValueError(
+                    f"Column {self.columns[i].name!r} has missing values, but had none "
+                    "when GANSampler was fitted."
+                )
         scores = (self._whiten(self.quantiles.transform(numbers)) if self.numeric_index
                   else numbers)
         parts, k = [], 0
@@ -286,11 +291,6 @@ class _TableCodec:
                 value = scores[:, k]
                 k += 1
                 missing = np.isnan(value)
-                if missing.any() and not column.has_missing:
-                    raise ValueError(
-                        f"Column {column.name!r} has missing values, but had none when "
-                        "GANSampler was fitted."
-                    )
                 if column.has_missing:
                     parts.append(np.c_[np.where(missing, 0.0, value), ~missing, missing])
                 else:
@@ -316,8 +316,7 @@ class _TableCodec:
         rows = np.asarray(rows, dtype=np.float64)
         start, scores, states = 0, [], []
         for column in self.columns:
-            kind, size = column.block
-            width = {NUMERIC: 1, NUMERIC_MISSING: 3, CATEGORICAL: size}[kind]
+            width = block_width(*column.block)
             chunk = rows[:, start:start + width]
             start += width
             if column.numeric:
@@ -767,10 +766,10 @@ class GANSampler(NeuralEstimator):
         return super()._fit(X, y, **kwargs)
 
     def _validate_training_data(self, X, y, reset):
-        frame, array = self._validate_table(X, reset=reset)
+        frame, array, dtype = self._validate_table(X, reset=reset)
         if reset:
-            self._codec = _TableCodec.fit((frame, array))
-        encoded = self._codec.encode(frame, None if array is None else array[0])
+            self._codec = _TableCodec.fit(frame, array, dtype)
+        encoded = self._codec.encode(frame, array)
         if y is not None:
             y = self._validate_labels(y, len(encoded))
         return encoded, y
@@ -804,7 +803,8 @@ class GANSampler(NeuralEstimator):
 
     # ---------------------------------------------------------- validation
     def _validate_table(self, X, reset):
-        """(frame, None) for a DataFrame, (None, (float array, original dtype)) else."""
+        """``(frame, None, None)`` for a DataFrame, else ``(None, float array, original
+        dtype)``."""
         is_frame = isinstance(X, pd.DataFrame)
         if is_frame if reset else self._codec.frame:
             if not is_frame:
@@ -818,7 +818,7 @@ class GANSampler(NeuralEstimator):
                 raise ValueError("X has duplicated column names.")
             if reset and len(X) < 2:
                 raise ValueError("GANSampler needs at least 2 rows; got 1 sample.")
-            return X, None
+            return X, None, None
         dtype = getattr(X, "dtype", None)
         if not isinstance(dtype, np.dtype):
             dtype = np.float64 if hasattr(X, "toarray") else np.asarray(X).dtype
@@ -826,7 +826,7 @@ class GANSampler(NeuralEstimator):
         if reset and len(array) < 2:
             raise ValueError("GANSampler needs at least 2 rows; got 1 sample.")
         dtype = np.dtype(dtype)
-        return None, (array, dtype if dtype.kind in "biuf" else np.dtype(np.float64))
+        return None, array, dtype if dtype.kind in "biuf" else np.dtype(np.float64)
 
     @staticmethod
     def _validate_labels(y, n_samples):
@@ -1052,8 +1052,8 @@ class GANSampler(NeuralEstimator):
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        frame, array = self._validate_table(X, reset=False)
-        rows = torch.as_tensor(self._codec.encode(frame, None if array is None else array[0]))
+        frame, array, _ = self._validate_table(X, reset=False)
+        rows = torch.as_tensor(self._codec.encode(frame, array))
         n = len(rows)
         if hasattr(self, "classes_"):
             if y is None:

@@ -80,7 +80,7 @@ def test_marginals_and_correlations_are_kept(diabetes, diabetes_fit):
     assert distances.mean() < 0.08
     kept = correlation_difference(diabetes, fake)
     lost = correlation_difference(diabetes, column_shuffle(diabetes))  # about 0.3
-    assert kept < 0.08 and kept < lost / 4, (kept, lost)
+    assert kept < 0.1 and kept < lost / 3, (kept, lost)  # 0.04 to 0.065 over 4 seeds
     real_corr = diabetes["s1"].corr(diabetes["s2"])  # 0.90: the strongest pair
     assert abs(fake["s1"].corr(fake["s2"]) - real_corr) < 0.1
 
@@ -111,6 +111,18 @@ def test_loss_curves(diabetes_fit):
     assert sampler.best_loss_ is None
 
 
+def test_no_mode_is_dropped():
+    # the classic mode-collapse check: a ring of 8 tight Gaussians
+    rng = np.random.default_rng(0)
+    angles = 2 * np.pi * np.arange(8) / 8
+    centers = np.c_[np.cos(angles), np.sin(angles)] * 2
+    X = centers[rng.integers(8, size=800)] + rng.normal(0, 0.05, (800, 2))
+    fake = GANSampler(max_iter=20, random_state=0).fit(X).sample(2000)
+    distance = np.linalg.norm(fake[:, None, :] - centers[None], axis=2)
+    near = distance.min(1) < 0.25
+    assert np.bincount(distance.argmin(1)[near], minlength=8).min() >= 20  # >= 1% each
+
+
 # ------------------------------------------------------------ conditional
 
 
@@ -119,10 +131,10 @@ def test_conditional_sampling_gives_rows_of_the_class(wine, wine_fit):
     judge = HistGradientBoostingClassifier(random_state=0).fit(X, y)
     for label in ["class_0", "class_1", "class_2"]:
         rows = wine_fit.sample(100, y=label, random_state=2)
-        assert (judge.predict(rows) == label).mean() > 0.85, label
+        assert (judge.predict(rows) == label).mean() > 0.8, label  # 0.87 to 0.99 measured
     labels = np.array(["class_2"] * 30 + ["class_0"] * 20)
     rows = wine_fit.sample(50, y=labels, random_state=3)
-    assert (judge.predict(rows) == labels).mean() > 0.85
+    assert (judge.predict(rows) == labels).mean() > 0.8
 
 
 def test_unconditional_draw_follows_class_frequencies(wine, wine_fit):

@@ -7,7 +7,7 @@ deterministic. Every expected failure below carries its reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn import MLPClassifier, MLPRegressor, PerceptronClassifier
+from sknn import GANSampler, MLPClassifier, MLPRegressor, PerceptronClassifier
 
 FAST = dict(max_iter=200, learning_rate_init=0.01, random_state=0)
 
@@ -34,6 +34,8 @@ def _estimators():
         PerceptronClassifier(**FAST),
         MLPClassifier(hidden_layer_sizes=(16,), **FAST),
         MLPRegressor(hidden_layer_sizes=(16,), **FAST),
+        GANSampler(generator_layer_sizes=(16,), critic_layer_sizes=(16,), max_iter=2,
+                   random_state=0),
     ]
 
 

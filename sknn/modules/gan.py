@@ -24,6 +24,7 @@ __all__ = [
     "Generator",
     "TabularGAN",
     "activate",
+    "block_width",
     "critic_scores",
     "gradient_penalty",
     "negative_energy_distance",
@@ -32,7 +33,8 @@ __all__ = [
 NUMERIC, CATEGORICAL, NUMERIC_MISSING = "numeric", "categorical", "numeric_missing"
 
 
-def _block_width(kind, size):
+def block_width(kind, size):
+    """Width of a block in an encoded row."""
     return {NUMERIC: 1, CATEGORICAL: size, NUMERIC_MISSING: 3}[kind]
 
 
@@ -40,7 +42,7 @@ def _segments(blocks):
     """Group the blocks into runs the activation treats alike: (kind, start, stop, size)."""
     segments, start = [], 0
     for kind, size in blocks:
-        width = _block_width(kind, size)
+        width = block_width(kind, size)
         if kind == NUMERIC and segments and segments[-1][0] == NUMERIC:
             segments[-1] = (NUMERIC, segments[-1][1], start + width, 1)
         else:
@@ -119,7 +121,7 @@ class Generator(nn.Module):
         self.blocks = [(str(kind), int(size)) for kind, size in blocks]
         self._segments = _segments(self.blocks)
         self.temperature = temperature
-        self.n_features_out = sum(_block_width(k, s) for k, s in self.blocks)
+        self.n_features_out = sum(block_width(k, s) for k, s in self.blocks)
         self.hidden, width = _mlp(latent_dim + n_conditions, hidden_layer_sizes, nn.ReLU)
         self.output = nn.Linear(width, self.n_features_out)
 
