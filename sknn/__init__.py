@@ -7,6 +7,7 @@ a top-level ``sknn`` module; the two cannot share an environment.
 from ._progress import TqdmProgressBar
 from .autoencoder import AutoEncoder
 from .cnn import CNNClassifier, CNNRegressor
+from .gan import GANSampler
 from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import PerceptronClassifier
 from .recurrent import LSTMClassifier, LSTMRegressor
@@ -18,6 +19,7 @@ __all__ = [
     "AutoEncoder",
     "CNNClassifier",
     "CNNRegressor",
+    "GANSampler",
     "LSTMClassifier",
     "LSTMRegressor",
     "MLPClassifier",

@@ -557,7 +557,7 @@ class FitResult:
 
 def train(module, criterion, train_data, valid_data, *, spec, rules, state, epochs, device,
           seed, shuffle=True, l1=0.0, score_fn=None, verbose=0, callbacks=(),
-          optimizer_state=None):
+          optimizer_state=None, net_cls=None):
     """Run ``epochs`` epochs of training through skorch.
 
     Parameters
@@ -584,6 +584,10 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
         Deep-copied, so the user's objects are not mutated.
     optimizer_state : dict or None
         Resumes the optimizer (warm start, partial fit).
+    net_cls : callable or None
+        The ``SknnNet`` subclass (or a factory of one) that runs the fit, for
+        networks whose training step is not one forward / backward pass (a GAN's
+        alternating updates); None is :class:`SknnNet`.
 
     Returns
     -------
@@ -592,7 +596,7 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
     generator = torch.Generator().manual_seed(seed)
     monitor = TrainingMonitor(state, rules)
     user_callbacks = [(f"user_{i}", copy.deepcopy(cb)) for i, cb in enumerate(callbacks)]
-    net = SknnNet(
+    net = (net_cls or SknnNet)(
         module,
         criterion,
         spec=spec,

@@ -203,6 +203,20 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return X, X.shape[1]
 
+    def _net_class(self):
+        """The skorch net that trains this estimator's module (None: the engine's default).
+
+        A network type whose training step is not one forward / backward pass (a
+        GAN's alternating critic and generator updates) returns its ``SknnNet``
+        subclass here.
+        """
+        return None
+
+    # False for networks whose training loss says nothing about convergence (a
+    # GAN's): they then run all ``max_iter`` epochs unless ``early_stopping`` is on,
+    # and do not warn that the loss "hasn't converged".
+    _loss_stops_training = True
+
     def _extra_callbacks(self):
         """skorch callbacks the estimator itself needs (for example gradient clipping).
 
@@ -280,7 +294,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             tol=self.tol, n_iter_no_change=self.n_iter_no_change, early_stopping=early_stopping,
             learning_rate=self.learning_rate if self.solver == "sgd" else "constant",
             learning_rate_init=self.learning_rate_init, power_t=self.power_t,
-            check_convergence=not incremental,
+            check_convergence=not incremental and (early_stopping or self._loss_stops_training),
         )
         with _engine.seeded(seed, device):
             if resume:
@@ -301,7 +315,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._optimizer_state = _to_cpu(result.optimizer_state) if keep_optimizer else None
         self._convergence = state
         self._set_fitted_attributes(state, early_stopping)
-        if not incremental and not result.converged:
+        if not incremental and not result.converged and rules.check_convergence:
             _engine.warn_not_converged(self, self.max_iter)
 
     def _train_module(self, module, train_data, valid_data, **kwargs):
@@ -314,7 +328,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return _engine.train(
             module, self._criterion(), train_data, valid_data, shuffle=self.shuffle,
-            l1=self.l1, score_fn=self._score_function(), verbose=self.verbose, **kwargs,
+            l1=self.l1, score_fn=self._score_function(), verbose=self.verbose,
+            net_cls=self._net_class(), **kwargs,
         )
 
     def _validate_training_data(self, X, y, reset):

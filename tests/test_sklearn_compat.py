@@ -12,6 +12,7 @@ from sknn import (
     AutoEncoder,
     CNNClassifier,
     CNNRegressor,
+    GANSampler,
     LSTMClassifier,
     LSTMRegressor,
     MLPClassifier,
@@ -57,6 +58,8 @@ def _estimators():
         # that takes any width (the identity) runs them on the estimator's own code.
         TransferClassifier(torch.nn.Identity(), head_layers=(16,), **FAST),
         TransferRegressor(torch.nn.Identity(), head_layers=(16,), **FAST),
+        GANSampler(generator_layer_sizes=(16,), critic_layer_sizes=(16,), max_iter=2,
+                   random_state=0),
     ]
 
 

@@ -6,6 +6,7 @@ representation that ``transform`` returns through ``features``.
 
 from .autoencoder import AutoEncoderNet, GaussianNoise
 from .cnn import Augment, ConvNet
+from .gan import Critic, Generator, TabularGAN
 from .losses import (
     BinaryCrossEntropy,
     CrossEntropy,
@@ -25,6 +26,9 @@ __all__ = [
     "ConvNet",
     "Augment",
     "RecurrentNet",
+    "TabularGAN",
+    "Generator",
+    "Critic",
     "FeatureExtractor",
     "TransferNet",
     "BinaryCrossEntropy",
