@@ -905,7 +905,7 @@ class GANSampler(NeuralEstimator):
 
         Returns
         -------
-        X : DataFrame or ndarray of shape (n_samples, n_features_in_)
+        X : DataFrame or ndarray of shape (n_samples, n_features)
             A DataFrame with the training columns and dtypes when fitted on one,
             else an array of the training dtype.
         y : ndarray of shape (n_samples,)
