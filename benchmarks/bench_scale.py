@@ -6,9 +6,11 @@
    the same architecture (50 -> 100 -> 1, Adam 1e-3, batch 200). Each run is a
    fresh subprocess on one thread; its peak RSS is the kernel's high-water mark
    (VmHWM) above the process's RSS after imports, so loading the table counts.
-2. Search: a 4-candidate GridSearchCV (cv=2, 8 fits) serially and with n_jobs=2
-   under joblib's loky, a Dask LocalCluster (2 worker processes) and Ray's joblib
-   backend (2 CPUs); backends are warmed up first, so start-up is not timed.
+2. Search: a 4-candidate GridSearchCV (cv=2, 8 fits, refit=False) serially and with
+   n_jobs=2 under joblib's loky, a Dask LocalCluster (2 worker processes) and Ray's
+   joblib backend (2 CPUs); loky and Dask are warmed up first, Ray starts a new pool
+   per search, so its time includes the pool's start. Then one fit with torch's
+   default number of threads against one thread.
 3. Pickles: bytes of a fitted model, with the optimizer's state (warm_start,
    partial_fit), and of a skorch net of the same architecture.
 
@@ -257,37 +259,40 @@ from sknn import MLPClassifier
 X, y = make_rows({n}, seed=0)
 grid = {{"alpha": [1e-4, 1e-2], "hidden_layer_sizes": [(64,), (128,)]}}
 est = MLPClassifier(max_iter={epochs}, tol=0.0, random_state=0)
+out = {{"threads": torch.get_num_threads(), "load": os.getloadavg()[0], "fit_s": {{}}}}
 
-def search(n_jobs, backend="loky"):
+def search(label, n_jobs, backend="loky"):
     start = time.perf_counter()
     with joblib.parallel_backend(backend, n_jobs=n_jobs):
-        s = GridSearchCV(est, grid, cv=2, n_jobs=n_jobs).fit(X, y)
-    fit_s[backend, n_jobs, torch.get_num_threads()] = float(s.cv_results_["mean_fit_time"].mean())
-    return time.perf_counter() - start
+        s = GridSearchCV(est, grid, cv=2, n_jobs=n_jobs, refit=False).fit(X, y)
+    out[label] = time.perf_counter() - start
+    out["fit_s"][label] = float(s.cv_results_["mean_fit_time"].mean())
 
-fit_s = {{}}
+def one_fit(label):
+    start = time.perf_counter()
+    est.fit(X[: len(X) // 2], y[: len(y) // 2])
+    out["fit_s"][label] = time.perf_counter() - start
 
-out = {{"threads": torch.get_num_threads(), "load": os.getloadavg()[0]}}
-out["serial, torch default threads"] = search(1)
+one_fit("warm-up")
+one_fit("one fit, torch default threads")
 torch.set_num_threads(1)
-out["serial, 1 thread"] = search(1)
+one_fit("one fit, 1 thread")
+search("serial, 1 thread", 1)
 torch.set_num_threads(out["threads"])
-search(2)
-out["loky, n_jobs=2"] = search(2)
+search("warm-up", 2)
+search("loky, n_jobs=2", 2)
 from distributed import Client, LocalCluster
 with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                   silence_logs=logging.ERROR) as cluster, Client(cluster):
-    search(2, "dask")
-    out["dask LocalCluster, 2 processes"] = search(2, "dask")
+    search("warm-up", 2, "dask")
+    search("dask LocalCluster, 2 processes", 2, "dask")
 import ray
 from ray.util.joblib import register_ray
 ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
 register_ray()
-search(2, "ray")
-out["ray joblib backend, 2 CPUs"] = search(2, "ray")
+search("ray joblib backend, 2 CPUs", 2, "ray")
 ray.shutdown()
 out["load_after"] = os.getloadavg()[0]
-out["fit_s"] = [[list(k), v] for k, v in fit_s.items()]
 print(json.dumps(out))
 """
 
@@ -304,23 +309,18 @@ def search_section(n, epochs):
         print(f"search section failed:\n{out.stderr[-3000:]}")
         return
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    serial, serial1 = r["serial, torch default threads"], r["serial, 1 thread"]
-    # Mean seconds of one fit, as the search measured it (last, warm run of each).
-    per_fit = {tuple(k): v for k, v in r["fit_s"]}
-    keys = {"serial, torch default threads": ("loky", 1, r["threads"]),
-            "serial, 1 thread": ("loky", 1, 1), "loky, n_jobs=2": ("loky", 2, r["threads"]),
-            "dask LocalCluster, 2 processes": ("dask", 2, r["threads"]),
-            "ray joblib backend, 2 CPUs": ("ray", 2, r["threads"])}
-    rows = []
-    for key, fit_key in keys.items():
-        rows.append({"run": key, "seconds": r[key], "/ serial (default threads)": r[key] / serial,
-                     "/ serial (1 thread)": r[key] / serial1,
-                     "one fit, s": per_fit.get(fit_key, float("nan"))})
-    print(f"\n## 4-candidate GridSearchCV, cv=2 (8 fits), {n:,} x {N_FEATURES}, {epochs} "
-          f"epochs; {os.cpu_count()} cores, torch default {r['threads']} threads; "
-          f"load average {r['load']:.1f} before, {r['load_after']:.1f} after")
-    table(rows, ["run", "seconds", "/ serial (default threads)", "/ serial (1 thread)",
-                 "one fit, s"])
+    serial = r["serial, 1 thread"]
+    rows = [{"run": key, "seconds": r[key], "/ serial": r[key] / serial,
+             "one fit, s": r["fit_s"][key]}
+            for key in ("serial, 1 thread", "loky, n_jobs=2", "dask LocalCluster, 2 processes",
+                        "ray joblib backend, 2 CPUs")]
+    print(f"\n## 4-candidate GridSearchCV, cv=2 (8 fits, refit=False), {n:,} x {N_FEATURES}, "
+          f"{epochs} epochs; {os.cpu_count()} cores; load average {r['load']:.1f} before, "
+          f"{r['load_after']:.1f} after")
+    table(rows, ["run", "seconds", "/ serial", "one fit, s"])
+    default, single = r["fit_s"]["one fit, torch default threads"], r["fit_s"]["one fit, 1 thread"]
+    print(f"\nOne fit on {n // 2:,} rows: {default:.2f} s with torch's default "
+          f"{r['threads']} threads, {single:.2f} s with 1 thread ({default / single:.1f}x).")
 
 
 def pickle_section():
@@ -384,7 +384,7 @@ def main():
         folder = pathlib.Path(tempfile.gettempdir()) if args.quick else HERE / "results"
         plot(results, args.epochs, folder / f"scale{'_quick' if args.quick else ''}.png")
     if "search" in sections:
-        search_section(5_000 if args.quick else 20_000, 2 if args.quick else 5)
+        search_section(5_000 if args.quick else 40_000, 2 if args.quick else 5)
     if "pickle" in sections:
         pickle_section()
     print(f"\n(load average at the end {os.getloadavg()[0]:.1f}; the machine is shared, "
