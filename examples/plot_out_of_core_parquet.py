@@ -10,8 +10,8 @@ way, by ``StandardScaler.partial_fit`` in a first pass.
 
 Two details matter, both measured with pyarrow 26:
 
-* open the file with ``pre_buffer=False``: with pyarrow's default the reader keeps
-  what it pre-buffered, and memory grows to the size of the file;
+* open the file with ``pre_buffer=False``: with pyarrow's default, iterating
+  ``iter_batches`` keeps what the reader pre-buffered, and memory grows with the file;
 * shuffle what you can: the row groups' order each pass (``partial_fit`` shuffles
   the rows inside each batch). A file sorted by the target needs its row groups
   shuffled, or the network sees one class at a time.
