@@ -249,7 +249,8 @@ def test_estimators_work_without_sklearn_callback_module(tmp_path):
     code = textwrap.dedent("""
         import io, sys, types
         from sklearn.datasets import load_iris
-        import sklearn.model_selection, sklearn.pipeline  # they use sklearn.callback inside
+        # scikit-learn's own modules use sklearn.callback inside: import them first.
+        import sklearn.ensemble, sklearn.linear_model, sklearn.model_selection, sklearn.pipeline
         # What sknn sees on scikit-learn < 1.9: no CallbackSupportMixin to import.
         sys.modules["sklearn.callback"] = types.ModuleType("sklearn.callback")
         import sknn
