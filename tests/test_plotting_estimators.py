@@ -85,3 +85,21 @@ def test_transfer_curves_from_a_cnn_base(cnn, digits):
         n_repeats=1)
     assert set(display.results["method"]) == {"transfer", "scratch"}
     assert len(display.ax_.get_lines()) >= 2
+
+
+def test_marginals_and_pair_plot_from_a_gan_sampler():
+    from sklearn.datasets import load_diabetes
+
+    from sknn import GANSampler
+    from sknn.plotting import MarginalsDisplay, PairPlotDisplay
+
+    frame = load_diabetes(as_frame=True, scaled=False).frame[["age", "bmi", "bp", "target"]]
+    sampler = GANSampler(max_iter=2, random_state=0).fit(frame)
+    marginals = MarginalsDisplay.from_estimator(sampler, frame, random_state=0)
+    assert sorted(marginals.axes_) == sorted(frame.columns)
+    assert all(ax.has_data() for ax in marginals.axes_.values())
+    assert set(marginals.distances_) == set(frame.columns)
+    pairs = PairPlotDisplay.from_estimator(sampler, frame, columns=["bmi", "target"])
+    assert np.shape(pairs.axes_) == (2, 2)
+    again = sampler.sample(len(frame), random_state=0)
+    assert list(again.columns) == list(frame.columns)
