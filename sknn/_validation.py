@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions  # noqa: F401 (re-export)
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 __all__ = [
@@ -150,7 +150,13 @@ def encode_classification_target(y, classes=None):
                 f"{len(classes)}."
             )
         return indicator, np.arange(indicator.shape[1]), kind
-    check_classification_targets(y_arr)
+    if kind not in ("binary", "multiclass"):
+        # scikit-learn's check_classification_targets wording, without a second
+        # (costly) type_of_target pass.
+        raise ValueError(
+            f"Unknown label type: {kind}. Maybe you are trying to fit a classifier, which "
+            "expects discrete classes on a regression target with continuous values."
+        )
     if y_arr.dtype == object:
         # Mixed str / number labels cannot be sorted; scikit-learn rejects them too.
         types = {type(v) for v in y_arr}
