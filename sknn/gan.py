@@ -103,6 +103,10 @@ def _snap(values, grid, low, high):
     return np.clip(np.round(values, decimals), low, high)
 
 
+# Numeric columns with at most this many distinct values are learned as categories.
+_MAX_DISCRETE_VALUES = 10
+
+
 @dataclass
 class _Column:
     """How one column is encoded and decoded."""
@@ -116,6 +120,7 @@ class _Column:
     low: float = None
     high: float = None
     grid: tuple = None  # numeric: (origin, step, decimals) of the values' resolution
+    discrete: bool = False  # numbers learned as categories
 
     @property
     def block(self):
@@ -157,7 +162,7 @@ class _TableCodec:
             columns = [cls._describe(i, pd.Series(X[:, i]), integer=integer)
                        for i in range(X.shape[1])]
             codec = cls(columns, False, array_dtype)
-            numbers = X.astype(np.float64, copy=False)
+            numbers = X[:, codec.numeric_index].astype(np.float64, copy=False)
         if codec.numeric_index:
             codec.quantiles = QuantileTransformer(
                 n_quantiles=max(2, min(1000, len(numbers))), output_distribution="normal",
@@ -221,6 +226,12 @@ class _TableCodec:
             if not np.all(np.isfinite(values)):
                 raise ValueError(f"Column {name!r} contains infinity.")
             low, high = float(values.min()), float(values.max())
+            distinct = np.unique(values)
+            if 2 <= len(distinct) <= _MAX_DISCRETE_VALUES:
+                # a few distinct numbers (flags, counts, ratings) are learned as
+                # categories: exact frequencies, no spikes for the generator to chase
+                return _Column(name, False, series.dtype, bool(missing.any()),
+                               categories=distinct.tolist(), discrete=True)
             if low == high:
                 raise ValueError(
                     f"Column {name!r} is constant ({low:g}"
@@ -275,7 +286,7 @@ class _TableCodec:
             numbers = self._numeric_matrix(frame)
             n = len(frame)
         else:
-            numbers = X.astype(np.float64, copy=False)
+            numbers = X[:, self.numeric_index].astype(np.float64, copy=False)
             n = len(X)
         for k, i in enumerate(self.numeric_index):
             if not self.columns[i].has_missing and np.isnan(numbers[:, k]).any():
@@ -296,7 +307,11 @@ class _TableCodec:
                 else:
                     parts.append(value[:, None])
                 continue
-            series = frame[column.name].astype(object)
+            series = (frame[column.name] if frame is not None
+                      else pd.Series(X[:, column.name]))
+            if column.discrete:
+                series = series.astype("float64")
+            series = series.astype(object)
             missing = series.isna().to_numpy()
             # unseen categories encode as all zeros: maximally unlike the training rows
             codes = pd.Categorical(series.where(~missing, None),
@@ -337,10 +352,10 @@ class _TableCodec:
                     values = np.where(state, np.nan, values)
                 out[column.name] = values
             else:
-                labels = np.empty(len(state), dtype=object)
-                known = state < len(column.categories)
-                labels[known] = np.asarray(column.categories, dtype=object)[state[known]]
-                labels[~known] = np.nan
+                known = state < len(column.categories)  # else the missing state
+                values = np.asarray(column.categories,
+                                    dtype=np.float64 if column.discrete else object)
+                labels = np.where(known, values[np.where(known, state, 0)], np.nan)
                 out[column.name] = labels
         if not self.frame:
             X = np.column_stack([out[c.name] for c in self.columns])
@@ -434,14 +449,21 @@ class GANNet(_engine.SknnNet):
         gan, adversarial = self.module_, self.criterion_
         X, y, _ = batch
         real, labels = self._full_batch(X, y)
-        n, device = len(real), real.device
+        n, device, steps = len(real), real.device, self.critic_steps
+        if steps > 1:  # the later critic steps train on random rows, drawn at once
+            more, more_labels = self._random_rows(n * (steps - 1))
+            real = torch.cat([real, more])
+            labels = None if labels is None else torch.cat([labels, more_labels])
+        all_real, all_cond = real, self._conditions(labels)
+        # the generator is fixed while the critic learns: one pass makes every
+        # critic step's generated rows
+        with torch.no_grad():
+            all_fake = gan.generator.rows(self._noise(n * steps, device), all_cond)
         critic_losses = []
-        for k in range(self.critic_steps):
-            if k:
-                real, labels = self._random_rows(n)
-            cond = self._conditions(labels)
-            with torch.no_grad():
-                fake = gan.generator.rows(self._noise(n, device), cond)
+        for k in range(steps):
+            rows = slice(k * n, (k + 1) * n)
+            real, fake = all_real[rows], all_fake[rows]
+            cond = None if all_cond is None else all_cond[rows]
             d_real, d_fake, penalty = critic_scores(gan.critic, real, fake, cond,
                                                     penalty=adversarial.uses_penalty())
             loss = adversarial.critic_loss(d_real, d_fake).mean()
@@ -451,8 +473,8 @@ class GANNet(_engine.SknnNet):
             self._optimizer_step(total, gan.critic)
             critic_losses.append(loss.detach())
         gan.critic.requires_grad_(False)
-        try:
-            cond = self._conditions(labels)
+        try:  # the generator step uses the iterator batch's labels
+            cond = None if all_cond is None else all_cond[:n]
             fake = gan.generator.rows(self._noise(n, device), cond)
             g_loss = adversarial.generator_loss(gan.critic(fake, cond)).mean()
             self._optimizer_step(g_loss + self._l1(gan.generator, n), gan.generator)
@@ -571,7 +593,9 @@ class GANSampler(NeuralEstimator):
       numbers, 0.1 mm, multiples of 25 g: integers come back as integers);
     - categories (booleans, strings, pandas categories) are one-hot encoded and
       generated through a Gumbel-softmax relaxation; only categories seen in
-      ``fit`` are ever generated;
+      ``fit`` are ever generated. Numeric columns with at most 10 distinct values
+      (flags, ratings, small counts) are learned the same way and come back as
+      numbers of their dtype, with only the observed values;
     - missing values are learned as their own state: a column with missing values
       in ``fit`` gets missing values in :meth:`sample` at about the same rate (and
       in the same company). A column with only missing values, a constant column
