@@ -429,6 +429,12 @@ class SknnNet(NeuralNet):
             callbacks.append(("print_log", PrintLog(floatfmt=".4f")))
         return callbacks
 
+    def initialize_criterion(self, *args, **kwargs):
+        super().initialize_criterion(*args, **kwargs)
+        # sknn's criteria offer a fused unweighted mean; a user's may not.
+        self._fused_mean = callable(getattr(self.criterion_, "mean_loss", None))
+        return self
+
     def initialize_optimizer(self, triggered_directly=None):
         self.optimizer_ = self.spec.build(self.module_, torch.device(self.device))
         return self
@@ -440,8 +446,14 @@ class SknnNet(NeuralNet):
 
     # -- loss ------------------------------------------------------------------
     def batch_loss(self, y_pred, y, w, n_rows, X=None):
-        per_sample = self.criterion_(y_pred, X if y is None else y)
-        loss = per_sample.mean() if w is None else (per_sample * w).sum() / w.sum()
+        target = X if y is None else y
+        if w is not None:
+            per_sample = self.criterion_(y_pred, target)
+            loss = (per_sample * w).sum() / w.sum()
+        elif self._fused_mean:
+            loss = self.criterion_.mean_loss(y_pred, target)
+        else:
+            loss = self.criterion_(y_pred, target).mean()
         if self.l1 or self.spec.penalty_in_loss:
             # Scaled by the batch's total weight, so that a row of weight 2 and the
             # same row twice give the same objective.
@@ -462,8 +474,12 @@ class SknnNet(NeuralNet):
         """The L2 term scikit-learn adds to ``loss_curve_`` (weight decay is not in the loss)."""
         if self.spec.penalty_in_loss or not self.spec.alpha or self.spec.solver == "adamw":
             return 0.0
+        params = [p for p in self.module_.parameters() if p.requires_grad]
+        if not params:
+            return 0.0
         with torch.no_grad():
-            sq = sum(float((p * p).sum()) for p in self.module_.parameters() if p.requires_grad)
+            # One fused kernel and one readback per epoch, not two ops and a sync per tensor.
+            sq = float(torch.stack(torch._foreach_norm(params)).square().sum())
         return 0.5 * self.spec.alpha * sq / max(1, self.spec.batch_size)
 
     # -- steps -----------------------------------------------------------------
@@ -514,17 +530,22 @@ class SknnNet(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
-        self.module_.train(training)
+        if self.module_.training != training:  # a walk over every submodule
+            self.module_.train(training)
         batch_losses, sizes, preds = [], [], []
+        begin_hooks = self._batch_hooks["on_batch_begin"]
+        end_hooks = self._batch_hooks["on_batch_end"]
         for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
+            if begin_hooks:
+                self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             # Kept on the device; read back once per epoch (no per-batch sync).
             batch_losses.append(step["loss"].detach())
             sizes.append(len(batch[0]))
             if not training:
                 preds.append(step["y_pred"])
-            self.notify("on_batch_end", batch=batch, training=training, **step)
+            if end_hooks:
+                self.notify("on_batch_end", batch=batch, training=training, **step)
         weights = torch.tensor(sizes, dtype=batch_losses[0].dtype, device=batch_losses[0].device)
         epoch_loss = float(torch.stack(batch_losses) @ weights) / sum(sizes)
         self.history.record(prefix + "_loss", epoch_loss)

@@ -13,6 +13,7 @@ import copy
 import numbers
 import re
 import warnings
+import weakref
 
 import numpy as np
 import torch
@@ -148,6 +149,9 @@ def _positive_int_tuple(value):
     )
 
 
+_PARAM_NAMES = weakref.WeakKeyDictionary()  # estimator class -> its parameter names
+
+
 class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
     """Base class of all sknn estimators (not used directly).
 
@@ -183,6 +187,16 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         "device": [str, torch.device],
         "callbacks": [list, tuple, None],
     }
+
+    @classmethod
+    def _get_param_names(cls):
+        # scikit-learn inspects the constructor's signature on every get_params(),
+        # which each fit (parameter validation) and each clone() call; a class's
+        # signature does not change, so it is read once.
+        names = _PARAM_NAMES.get(cls)
+        if names is None:
+            names = _PARAM_NAMES[cls] = tuple(super()._get_param_names())
+        return list(names)
 
     # What the input may look like; image and sequence estimators widen these.
     _allow_nd = False

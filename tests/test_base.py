@@ -26,6 +26,8 @@ from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
 
 from sknn import MLPClassifier, MLPRegressor, PerceptronClassifier, _engine
+from sknn._validation import encode_classification_target
+from sknn.modules import losses
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -432,3 +434,39 @@ def test_perceptron_and_mlp_share_the_base():
     for est in (PerceptronClassifier(), MLPClassifier(), MLPRegressor()):
         assert {"max_iter", "batch_size", "alpha", "l1", "early_stopping", "device",
                 "random_state", "callbacks", "warm_start"} <= set(est.get_params())
+
+
+# ----------------------------------------------------------------- fused mean losses
+@pytest.mark.parametrize(
+    "criterion, prediction, target",
+    [
+        (losses.CrossEntropy(), torch.randn(7, 4), torch.randint(0, 4, (7,))),
+        (losses.BinaryCrossEntropy(), torch.randn(7, 1), torch.randint(0, 2, (7,))),
+        (losses.MultilabelCrossEntropy(), torch.randn(7, 3), torch.randint(0, 2, (7, 3)).float()),
+        (losses.Hinge(), torch.randn(7, 4), torch.randint(0, 4, (7,))),
+        (losses.HalfSquaredError(), torch.randn(7, 2), torch.randn(7, 2)),
+        (losses.PoissonDeviance(), torch.randn(7, 2), torch.rand(7, 2) * 3),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, torch.nn.Module) else "",
+)
+def test_mean_loss_equals_mean_of_per_sample_losses(criterion, prediction, target):
+    # The engine uses mean_loss for unweighted batches and the per-sample losses for
+    # weighted ones: both must describe the same objective.
+    per_sample = criterion(prediction, target)
+    assert per_sample.shape == (7,)
+    torch.testing.assert_close(criterion.mean_loss(prediction, target), per_sample.mean())
+
+
+def test_integer_label_fast_path_matches_general_path():
+    # Integer labels take a fast path past type_of_target: the classes, codes and
+    # the binary / multiclass decision must be what the general path gives.
+    y = np.array([5, -1, 5, 7, -1])
+    codes, classes, kind = encode_classification_target(y)
+    assert classes.tolist() == [-1, 5, 7] and kind == "multiclass"
+    assert codes.tolist() == [1, 0, 1, 2, 0]
+    codes, classes, kind = encode_classification_target(np.array([3, 1, 3], dtype=np.uint8))
+    assert classes.tolist() == [1, 3] and kind == "binary" and codes.dtype == np.int64
+    with pytest.raises(ValueError, match="only one class"):
+        encode_classification_target(np.array([2, 2, 2]))
+    with pytest.raises(ValueError, match=r"labels \[9\] that are not in classes"):
+        encode_classification_target(np.array([1, 9]), classes=np.array([1, 3]))
