@@ -307,7 +307,7 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
     label_smoothing : float in [0, 1) or "auto", default="auto"
         Train against targets mixed with the uniform distribution over the
         classes, ``(1 - label_smoothing) * one_hot + label_smoothing / n_classes``
-        (see :class:`~sknn.modules.cnn.SmoothedCrossEntropy`): a regulariser that
+        (``sknn.modules.cnn.SmoothedCrossEntropy``): a regulariser that
         keeps the network from chasing infinitely confident scores; predicted
         probabilities stay further from 0 and 1. "auto": 0.1 when ``augment`` is
         on, 0 otherwise.
