@@ -6,13 +6,17 @@ Data: load_digits scaled to [0, 1], 75 / 25 stratified split (random_state=0).
    scikit-learn's MLPClassifier and SVC (RBF kernel), and a plain torch loop
    training the same architecture (two blocks of 3x3 conv, batch norm, ReLU,
    2x2 max pooling with 32 and 64 channels, dense 128) for as many epochs as
-   sknn's default chose. Neural models over several seeds.
+   sknn's default chose. Neural models over seeds 0-4 (and on the test digits
+   moved one pixel to the right). The SVC three ways: defaults, C and gamma
+   chosen by 5-fold cross-validation on the training rows (the honest anchor),
+   and the best of the same grid picked on the test rows (optimistic: that is
+   how a figure of 0.993 comes about on this split).
 2. Fit time per epoch, a fixed number of epochs, same architecture and batch size
    (200): the plain torch loop (fused Adam, one permutation per epoch, tensor
    slices), sknn, sknn with augmentation, and skorch's NeuralNetClassifier (its
    DataLoader path). Ratios to the plain loop, measured in the same run.
 
-    python benchmarks/bench_cnn.py [--quick] [--threads N]
+    python benchmarks/bench_cnn.py [--quick] [--seeds N] [--threads N]
 """
 
 import argparse
@@ -81,26 +85,42 @@ def fixed_epochs(epochs, **params):
                          **params)
 
 
+def shift_right(X):
+    """Digit rows moved one pixel to the right, zeros moving in on the left."""
+    images = X.reshape(-1, 8, 8)
+    out = np.zeros_like(images)
+    out[:, :, 1:] = images[:, :, :-1]
+    return out.reshape(len(X), -1)
+
+
 def accuracy_table(Xtr, Xte, ytr, yte, seeds, max_iter):
     runs = {name: [] for name in ("default", "augment", "mlp", "torch")}
+    Xsh = shift_right(Xte)
+
+    def record(key, score, shifted, start, epochs):
+        runs[key].append((score, time.perf_counter() - start, epochs, shifted))
+
     for seed in seeds:
         start = time.perf_counter()
         cnn = CNNClassifier(image_shape=(8, 8), max_iter=max_iter, random_state=seed).fit(Xtr, ytr)
-        runs["default"].append((cnn.score(Xte, yte), time.perf_counter() - start, cnn.n_iter_))
+        record("default", cnn.score(Xte, yte), cnn.score(Xsh, yte), start, cnn.n_iter_)
         start = time.perf_counter()
         aug = CNNClassifier(image_shape=(8, 8), augment=True, max_iter=max_iter,
                             random_state=seed).fit(Xtr, ytr)
-        runs["augment"].append((aug.score(Xte, yte), time.perf_counter() - start, aug.n_iter_))
+        record("augment", aug.score(Xte, yte), aug.score(Xsh, yte), start, aug.n_iter_)
         start = time.perf_counter()
         mlp = MLPClassifier(max_iter=max_iter, random_state=seed).fit(Xtr, ytr)
-        runs["mlp"].append((mlp.score(Xte, yte), time.perf_counter() - start, mlp.n_iter_))
+        record("mlp", mlp.score(Xte, yte), mlp.score(Xsh, yte), start, mlp.n_iter_)
         start = time.perf_counter()
         model = plain_torch_fit(Xtr, ytr, cnn.n_iter_, seed)
-        runs["torch"].append((torch_accuracy(model, Xte, yte), time.perf_counter() - start,
-                              cnn.n_iter_))
+        record("torch", torch_accuracy(model, Xte, yte), torch_accuracy(model, Xsh, yte), start,
+               cnn.n_iter_)
     t_svc, svc = timed(lambda: SVC(kernel="rbf").fit(Xtr, ytr))
     grid = {"C": [1, 3, 10, 30], "gamma": ["scale", 0.1, 0.25, 0.5]}
     t_tuned, tuned = timed(lambda: GridSearchCV(SVC(kernel="rbf"), grid, cv=5).fit(Xtr, ytr))
+    # The same grid, each point scored on the test rows: the best is an optimistic figure.
+    on_test = max(((SVC(kernel="rbf", C=C, gamma=g).fit(Xtr, ytr).score(Xte, yte), C, g)
+                   for C in grid["C"] for g in grid["gamma"]), key=lambda t: t[0])
     names = {
         "default": "sknn CNNClassifier (defaults)",
         "augment": "sknn CNNClassifier(augment=True)",
@@ -109,24 +129,30 @@ def accuracy_table(Xtr, Xte, ytr, yte, seeds, max_iter):
     }
     rows = []
     for key, name in names.items():
-        acc = [a for a, _, _ in runs[key]]
+        acc = [a for a, _, _, _ in runs[key]]
         rows.append({
             "model": name, "accuracy (seed 0)": acc[0], "mean": statistics.mean(acc),
             "min": min(acc), "max": max(acc),
-            "epochs": "/".join(str(e) for _, _, e in runs[key]),
-            "fit s (mean)": statistics.mean(t for _, t, _ in runs[key]),
+            "test errors": "/".join(str(round((1 - a) * len(yte))) for a in acc),
+            "shifted 1 px (mean)": statistics.mean(s for _, _, _, s in runs[key]),
+            "epochs": "/".join(str(e) for _, _, e, _ in runs[key]),
+            "fit s (mean)": statistics.mean(t for _, t, _, _ in runs[key]),
         })
-    svc_acc = svc.score(Xte, yte)
-    rows.append({"model": "sklearn SVC(kernel='rbf')", "accuracy (seed 0)": svc_acc,
-                 "mean": svc_acc, "min": svc_acc, "max": svc_acc, "epochs": "-",
-                 "fit s (mean)": t_svc})
-    tuned_acc = tuned.score(Xte, yte)
-    rows.append({"model": f"sklearn SVC(kernel='rbf'), 5-fold grid search: {tuned.best_params_}",
-                 "accuracy (seed 0)": tuned_acc, "mean": tuned_acc, "min": tuned_acc,
-                 "max": tuned_acc, "epochs": "-", "fit s (mean)": t_tuned})
+
+    def fixed(name, acc, seconds, shifted="-"):
+        rows.append({"model": name, "accuracy (seed 0)": acc, "mean": acc, "min": acc,
+                     "max": acc, "test errors": str(round((1 - acc) * len(yte))),
+                     "shifted 1 px (mean)": shifted, "epochs": "-", "fit s (mean)": seconds})
+
+    fixed("sklearn SVC(kernel='rbf'), defaults", svc.score(Xte, yte), t_svc,
+          svc.score(Xsh, yte))
+    fixed(f"sklearn SVC(kernel='rbf'), 5-fold grid search: {tuned.best_params_}",
+          tuned.score(Xte, yte), t_tuned, tuned.score(Xsh, yte))
+    fixed(f"sklearn SVC(kernel='rbf'), same grid picked on the test rows (optimistic): "
+          f"C={on_test[1]}, gamma={on_test[2]}", on_test[0], "-")
     header(f"digits accuracy: {len(Xtr)} train / {len(Xte)} test, seeds {list(seeds)}")
-    table(rows, ["model", "accuracy (seed 0)", "mean", "min", "max", "epochs",
-                 "fit s (mean)"])
+    table(rows, ["model", "accuracy (seed 0)", "mean", "min", "max", "test errors",
+                 "shifted 1 px (mean)", "epochs", "fit s (mean)"])
 
 
 def timing_table(Xtr, ytr, epochs, repeats):
@@ -162,6 +188,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="one seed, at most 10 epochs: a smoke run, not the numbers")
+    parser.add_argument("--seeds", type=int, default=5,
+                        help="seeds 0..N-1 for the neural models (default 5)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch intra-op threads for every model (default 1: steady "
                              "numbers on a shared machine)")
@@ -175,7 +203,7 @@ def main():
         # Warm-up: the first convolution in a process pays for kernel selection.
         plain_torch_fit(Xtr, ytr, 1, 0)
         fixed_epochs(1, random_state=0).fit(Xtr, ytr)
-        accuracy_table(Xtr, Xte, ytr, yte, seeds=(0,) if args.quick else (0, 1, 2),
+        accuracy_table(Xtr, Xte, ytr, yte, seeds=(0,) if args.quick else range(args.seeds),
                        max_iter=10 if args.quick else 200)
         timing_table(Xtr, ytr, epochs=3 if args.quick else 30, repeats=1 if args.quick else 3)
     print(f"\n(measured {time.strftime('%Y-%m-%d')})")

@@ -10,6 +10,7 @@ Plain tables with no ``image_shape`` are read as one-channel 1-D signals and
 convolved along the columns.
 """
 
+import dataclasses
 import math
 import numbers
 
@@ -27,7 +28,7 @@ from .base import (
     fill_doc,
     store_parameters,
 )
-from .modules.cnn import Augment, ConvNet
+from .modules.cnn import Augment, ConvNet, SmoothedCrossEntropy
 from .modules.mlp import ACTIVATIONS
 
 CNN_PARAMETERS_DOC = """\
@@ -63,10 +64,16 @@ CNN_PARAMETERS_DOC = """\
         On-the-fly augmentation of the training batches (never at predict time),
         drawn from the seeded random state. True: random shifts of up to 10% of
         the image size (at least one pixel) along each axis. A dict picks them:
-        ``{"shift": 2, "hflip": True, "vflip": False, "rotate": 15}`` (shift in
-        pixels, rotate in degrees; flips and rotations only when asked, since they
-        change the meaning of digits and letters). 1-D signals take shifts and
-        "hflip" (time reversal) only."""
+        ``{"shift": 2, "hflip": True, "vflip": False, "rotate": 15, "scale": 0.1}``
+        (shift in pixels, rotate in degrees, scale a relative zoom; flips, rotations
+        and zooms only when asked, since they change the meaning of digits and
+        letters, and on tiny images their interpolation blurs). 1-D signals take
+        shifts and "hflip" (time reversal) only. With augmentation on, training
+        also lowers the learning rate as ``learning_rate="adaptive"`` does: each
+        time the loss (or, with ``early_stopping``, the validation score) stops
+        improving for ``n_iter_no_change`` epochs, the rate is divided by 5, and
+        the fit ends once it is below 1e-6 (or after ``max_iter`` epochs). A
+        noisy, augmented loss otherwise stops the fit before it has settled."""
 
 
 def _sizes(value, name, allow_empty):
@@ -213,26 +220,41 @@ class _ConvNetMixin:
         spatial = self.image_shape_[1:]
         options = {"shift": max(1, round(0.1 * min(spatial)))}
         if isinstance(self.augment, dict):
-            unknown = set(self.augment) - {"shift", "hflip", "vflip", "rotate"}
+            unknown = set(self.augment) - {"shift", "hflip", "vflip", "rotate", "scale"}
             if unknown:
                 raise ValueError(
                     f"augment has unknown keys {sorted(unknown)}; use 'shift', 'hflip', "
-                    "'vflip' and 'rotate'."
+                    "'vflip', 'rotate' and 'scale'."
                 )
             options = {"shift": 0, **self.augment}
             shift, rotate = options["shift"], options.get("rotate", 0)
+            scale = options.get("scale", 0)
             if not is_int(shift) or shift < 0:
                 raise ValueError(f"augment['shift'] must be a whole number of pixels >= 0; "
                                  f"got {shift!r}.")
             if not isinstance(rotate, numbers.Real) or not 0 <= rotate <= 180:
                 raise ValueError(f"augment['rotate'] must be degrees in [0, 180]; got "
                                  f"{rotate!r}.")
-            if len(spatial) == 1 and (options.get("vflip") or rotate):
+            if not isinstance(scale, numbers.Real) or not 0 <= scale < 1:
+                raise ValueError(f"augment['scale'] must be a relative zoom in [0, 1); got "
+                                 f"{scale!r}.")
+            if len(spatial) == 1 and (options.get("vflip") or rotate or scale):
                 raise ValueError(
-                    "augment asks for 'vflip' or 'rotate', which need images; X is read as "
-                    "1-D signals (give image_shape, or 3-D / 4-D X, for images)."
+                    "augment asks for 'vflip', 'rotate' or 'scale', which need images; X is "
+                    "read as 1-D signals (give image_shape, or 3-D / 4-D X, for images)."
                 )
         return Augment(**options)
+
+    def _augments(self):
+        augment = self._augment_module()
+        return augment is not None and augment.active
+
+    def _train_module(self, module, train_data, valid_data, *, rules, **kwargs):
+        # Augmentation makes the training loss noisy: with a constant learning rate
+        # the fit stops on a plateau of that noise. Lower the rate there instead.
+        if self._augments() and rules.learning_rate == "constant":
+            rules = dataclasses.replace(rules, learning_rate="adaptive")
+        return super()._train_module(module, train_data, valid_data, rules=rules, **kwargs)
 
     def _build_module(self, n_features, n_outputs):
         return ConvNet(
@@ -282,6 +304,13 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
     Parameters
     ----------
     {cnn_parameters}
+    label_smoothing : float in [0, 1) or "auto", default="auto"
+        Train against targets mixed with the uniform distribution over the
+        classes, ``(1 - label_smoothing) * one_hot + label_smoothing / n_classes``
+        (``sknn.modules.cnn.SmoothedCrossEntropy``): a regulariser that
+        keeps the network from chasing infinitely confident scores; predicted
+        probabilities stay further from 0 and 1. "auto": 0.1 when ``augment`` is
+        on, 0 otherwise.
     {common_parameters}
     {class_weight}
 
@@ -318,11 +347,14 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
         **NeuralEstimator._parameter_constraints,
         **NeuralClassifierMixin._parameter_constraints,
         **_ConvNetMixin._parameter_constraints,
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left"),
+                            StrOptions({"auto"})],
     }
 
     def __init__(self, conv_channels=(32, 64), kernel_size=3, *, image_shape=None,
                  channels_last=False, pooling="max", batch_norm=True, dense_layers=(128,),
-                 activation="relu", dropout=0.0, augment=False, solver="adam", alpha=1e-4,
+                 activation="relu", dropout=0.0, augment=False, label_smoothing="auto",
+                 solver="adam", alpha=1e-4,
                  l1=0.0, batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,
@@ -330,6 +362,17 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
                  callbacks=None, class_weight=None):
         store_parameters(self, locals())
+
+    def _label_smoothing(self):
+        if self.label_smoothing == "auto":
+            return 0.1 if self._augments() else 0.0
+        return float(self.label_smoothing)
+
+    def _criterion(self):
+        smoothing = self._label_smoothing()
+        if not smoothing:
+            return super()._criterion()
+        return SmoothedCrossEntropy(self._target_kind, smoothing)
 
 
 @_cnn_doc

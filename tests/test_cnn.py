@@ -13,9 +13,10 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from skorch.callbacks import Callback
 
 from sknn import CNNClassifier, CNNRegressor
-from sknn.modules.cnn import Augment, ConvNet
+from sknn.modules.cnn import Augment, ConvNet, SmoothedCrossEntropy
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -198,12 +199,60 @@ def test_regressor_counts_blobs():
     assert np.all(poisson.predict(X_test) > 0)
 
 
+class RecordLearningRate(Callback):
+    """Writes each epoch's learning rate into the history (it reaches ``history_``)."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.history.record("lr", net.optimizer_.param_groups[0]["lr"])
+
+
+def test_augment_lowers_the_learning_rate_on_plateaus_and_smooths_labels(digits):
+    X, _, y, _ = digits
+    # tol=10: no epoch counts as an improvement (after the first, which sets the best
+    # loss), so a plateau is reached after 3 epochs and after every 2 from then on.
+    params = dict(image_shape=(8, 8), tol=10, n_iter_no_change=1, max_iter=50,
+                  callbacks=[RecordLearningRate()], **SMALL)
+    plain = CNNClassifier(**params).fit(X[:300], y[:300])
+    assert plain.n_iter_ == 3  # a constant rate: the first plateau ends the fit
+    aug = CNNClassifier(augment=True, **params).fit(X[:300], y[:300])
+    rates = [record["lr"] for record in aug.history_]
+    # 1e-3 divided by 5 after every plateau; the fit ends on a plateau below 1e-6.
+    assert aug.n_iter_ == 13
+    np.testing.assert_allclose(rates, [1e-3 / 5 ** max(0, (i - 1) // 2) for i in range(13)])
+    assert rates[-1] < 1e-6 < rates[-3]
+    # "auto" smoothing is on with augmentation: the training loss cannot approach 0.
+    # The smallest smoothed cross-entropy, for 10 classes, is the targets' entropy.
+    floor = -(0.91 * np.log(0.91) + 9 * 0.01 * np.log(0.01))
+    assert min(aug.loss_curve_) > floor > 0.5
+
+
+def test_smoothed_cross_entropy_matches_torch_and_two_class_softmax():
+    torch.manual_seed(0)
+    logits, codes = torch.randn(6, 4), torch.tensor([0, 1, 2, 3, 1, 0])
+    torch.testing.assert_close(
+        SmoothedCrossEntropy("multiclass", 0.2)(logits, codes),
+        torch.nn.functional.cross_entropy(logits, codes, reduction="none",
+                                          label_smoothing=0.2))
+    # One binary logit z is the two-class softmax over (0, z): the same loss.
+    z, bits = torch.randn(6, 1), torch.tensor([0, 1, 1, 0, 1, 0])
+    torch.testing.assert_close(
+        SmoothedCrossEntropy("binary", 0.2)(z, bits),
+        SmoothedCrossEntropy("multiclass", 0.2)(torch.cat([torch.zeros_like(z), z], 1), bits))
+    multilabel = SmoothedCrossEntropy("multilabel-indicator", 0.2)(
+        torch.cat([z, -z], 1), torch.stack([bits, 1 - bits], 1).float())
+    torch.testing.assert_close(multilabel, 2 * SmoothedCrossEntropy("binary", 0.2)(z, bits))
+    torch.testing.assert_close(SmoothedCrossEntropy("multiclass", 0.0)(logits, codes),
+                               torch.nn.functional.cross_entropy(logits, codes,
+                                                                 reduction="none"))
+
+
 # --------------------------------------------------------- reproducibility
 
 
 def test_same_seed_identical_and_pickle_round_trip(digits):
     X, X_test, y, _ = digits
-    params = dict(image_shape=(8, 8), augment={"shift": 1, "hflip": True, "rotate": 10},
+    params = dict(image_shape=(8, 8), augment={"shift": 1, "hflip": True, "rotate": 10,
+                                                        "scale": 0.1},
                   dropout=0.2, max_iter=3, **SMALL)
     rng_before = torch.get_rng_state()
     first = CNNClassifier(**params).fit(X[:400], y[:400])
@@ -281,6 +330,10 @@ def test_bad_parameters_fail_before_training_and_leave_the_model(digits):
         assert clf.image_shape_ == (1, 8, 8)
     with pytest.raises(ValueError, match="need images"):
         CNNClassifier(augment={"rotate": 10}).fit(X[:50], y[:50])
+    with pytest.raises(ValueError, match=r"augment\['scale'\]"):
+        CNNClassifier(image_shape=(8, 8), augment={"scale": 1.5}).fit(X[:50], y[:50])
+    with pytest.raises(ValueError, match="label_smoothing"):
+        CNNClassifier(label_smoothing=1.0).fit(X[:50], y[:50])
 
 
 # ----------------------------------------------------------------- module
@@ -303,6 +356,21 @@ def test_augment_moves_whole_pixels_and_is_off_in_eval():
     kinds = {("same" if torch.equal(f, x[0]) else "flip" if torch.equal(f, x[0].flip(-1))
               else "other") for f in flipped[::2]}
     assert kinds == {"same", "flip"}
+
+
+def test_augment_scale_zooms_in_and_out_around_the_centre():
+    torch.manual_seed(0)
+    ones = torch.ones(200, 1, 9, 9)
+    aug = Augment(shift=0, scale=0.5).train()
+    assert aug.active and not Augment(shift=0).active
+    out = aug(ones)
+    assert out.shape == ones.shape
+    torch.testing.assert_close(out[:, 0, 4, 4], torch.ones(200))  # the centre stays put
+    # Zooming out (half of the factors) brings zeros in from the border, first at
+    # the corners; zooming in only samples inside the image, which is all ones.
+    dimmed = (out < 1 - 1e-5).flatten(1).any(1)
+    assert 0.35 < dimmed.float().mean() < 0.65
+    assert (out[dimmed, 0, 0, 0] < 1 - 1e-5).all()
 
 
 def _shifted(image, dy, dx):

@@ -13,7 +13,7 @@ POOLING = {"max": (nn.MaxPool1d, nn.MaxPool2d), "avg": (nn.AvgPool1d, nn.AvgPool
 
 
 class Augment(nn.Module):
-    """Random shifts, flips and rotations of a batch, applied only in training mode.
+    """Random shifts, flips, rotations and zooms of a batch, only in training mode.
 
     Every row gets its own random transform, drawn from torch's global random
     generator (which sknn seeds for each fit). In evaluation mode, or with nothing
@@ -31,8 +31,17 @@ class Augment(nn.Module):
         Mirror top-bottom half of the time (images only).
     rotate : float, default=0.0
         Largest rotation in degrees, drawn uniformly from ``-rotate..rotate``
-        (images only). Rotations interpolate bilinearly; shifts and flips alone move
-        whole pixels and keep the values exact.
+        (images only).
+    scale : float, default=0.0
+        Largest relative change of size: each image is zoomed by a factor drawn
+        uniformly from ``1 - scale..1 + scale`` (images only). Rotations and zooms
+        interpolate bilinearly; shifts and flips alone move whole pixels and keep
+        the values exact.
+
+    Attributes
+    ----------
+    active : bool
+        False when every transform is off (the layer then passes its input on).
 
     Examples
     --------
@@ -45,26 +54,32 @@ class Augment(nn.Module):
     torch.Size([4, 1, 8, 8])
     """
 
-    def __init__(self, shift=1, hflip=False, vflip=False, rotate=0.0):
+    def __init__(self, shift=1, hflip=False, vflip=False, rotate=0.0, scale=0.0):
         super().__init__()
         self.shift = int(shift)
         self.hflip = bool(hflip)
         self.vflip = bool(vflip)
         self.rotate = float(rotate)
+        self.scale = float(scale)
 
     def extra_repr(self):
         return (f"shift={self.shift}, hflip={self.hflip}, vflip={self.vflip}, "
-                f"rotate={self.rotate}")
+                f"rotate={self.rotate}, scale={self.scale}")
+
+    @property
+    def active(self):
+        """Whether there is anything to do (a layer with everything off is a no-op)."""
+        return bool(self.shift or self.hflip or self.vflip or self.rotate or self.scale)
 
     def forward(self, x):
-        if not self.training or not (self.shift or self.hflip or self.vflip or self.rotate):
+        if not self.training or not self.active:
             return x
         signal = x.dim() == 3  # (n, C, L): a 1-D signal, seen as an image of height 1
         images = x.unsqueeze(2) if signal else x
         n, _, height, width = images.shape
         theta = self._affine(n, height, width, signal, images.device)
         grid = F.affine_grid(theta.to(images.dtype), list(images.shape), align_corners=False)
-        mode = "bilinear" if self.rotate and not signal else "nearest"
+        mode = "bilinear" if (self.rotate or self.scale) and not signal else "nearest"
         out = F.grid_sample(images, grid, mode=mode, padding_mode="zeros", align_corners=False)
         return out.squeeze(2) if signal else out
 
@@ -75,10 +90,14 @@ class Augment(nn.Module):
         if self.rotate and not signal:
             angle = (torch.rand(n, device=device) * 2 - 1) * math.radians(self.rotate)
         sx, sy = ones, ones
+        if self.scale and not signal:
+            # theta maps output to input coordinates: a factor above 1 shrinks the image.
+            factor = 1 + (torch.rand(n, device=device) * 2 - 1) * self.scale
+            sx, sy = factor, factor
         if self.hflip:
-            sx = torch.where(torch.rand(n, device=device) < 0.5, -ones, ones)
+            sx = torch.where(torch.rand(n, device=device) < 0.5, -sx, sx)
         if self.vflip and not signal:
-            sy = torch.where(torch.rand(n, device=device) < 0.5, -ones, ones)
+            sy = torch.where(torch.rand(n, device=device) < 0.5, -sy, sy)
         cos, sin = torch.cos(angle), torch.sin(angle)
         theta = torch.zeros(n, 2, 3, device=device)
         # Rotation in pixel units, written in coordinates normalised to [-1, 1].
@@ -92,6 +111,47 @@ class Augment(nn.Module):
             if not signal:
                 theta[:, 1, 2] = steps[:, 1] * 2.0 / height
         return theta
+
+
+class SmoothedCrossEntropy(nn.Module):
+    """Cross-entropy against smoothed targets, per sample (``reduction="none"``).
+
+    The one-hot target of every row is mixed with the uniform distribution over
+    the classes: ``(1 - smoothing) * one_hot + smoothing / n_classes``, torch's
+    ``label_smoothing``. The network is no longer pushed towards infinitely
+    confident scores, which regularises it (most useful with augmentation, whose
+    training runs are long).
+
+    Parameters
+    ----------
+    kind : {"binary", "multiclass", "multilabel-indicator"}
+        Binary targets are 0 / 1 codes for one logit (two classes: ``0`` becomes
+        ``smoothing / 2``); multilabel targets are smoothed label by label and their
+        losses summed, as the unsmoothed criteria in :mod:`sknn.modules.losses` do.
+    smoothing : float
+        In ``[0, 1)``; 0 is the plain cross-entropy.
+
+    Examples
+    --------
+    >>> import torch
+    >>> loss = SmoothedCrossEntropy("multiclass", 0.1)
+    >>> loss(torch.zeros(3, 4), torch.tensor([0, 1, 3])).shape
+    torch.Size([3])
+    """
+
+    def __init__(self, kind, smoothing):
+        super().__init__()
+        self.kind = kind
+        self.smoothing = float(smoothing)
+
+    def forward(self, logits, target):
+        if self.kind == "multiclass":
+            return F.cross_entropy(logits, target, reduction="none",
+                                   label_smoothing=self.smoothing)
+        soft = target.to(logits.dtype) * (1 - self.smoothing) + self.smoothing / 2
+        if self.kind == "binary":
+            return F.binary_cross_entropy_with_logits(logits[:, 0], soft, reduction="none")
+        return F.binary_cross_entropy_with_logits(logits, soft, reduction="none").sum(1)
 
 
 def conv_block(dims, n_in, n_out, kernel_size, activation, batch_norm, pool, pool_size):
