@@ -25,6 +25,8 @@ __all__ = [
     "ConvergenceState",
     "InMemoryData",
     "OptimizerSpec",
+    "PRECISIONS",
+    "autocast",
     "resolve_device",
     "draw_seed",
     "seeded",
@@ -68,6 +70,25 @@ def resolve_device(device):
     ):
         raise ValueError(f"device={device!r} was requested but MPS is not available.")
     return dev
+
+
+# --------------------------------------------------------------------------- precision
+
+# The ``precision`` parameter: the dtype torch.autocast computes in (None: plain float32).
+PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def autocast(device, precision):
+    """The context a forward pass and its loss run in for ``precision``.
+
+    Mixed precision through ``torch.autocast``: matrix products and convolutions run
+    in the lower precision, reductions and losses in float32, and the parameters stay
+    float32. ``"float32"`` is no context at all.
+    """
+    dtype = PRECISIONS[precision]
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
 
 
 # --------------------------------------------------------------------------- seeding
@@ -415,13 +436,14 @@ class SknnNet(NeuralNet):
     """
 
     def __init__(self, module, criterion, *, spec, shuffle, generator, l1=0.0,
-                 score_fn=None, **kwargs):
+                 score_fn=None, precision="float32", **kwargs):
         super().__init__(module, criterion, **kwargs)
         self.spec = spec
         self.shuffle = shuffle
         self.generator = generator
         self.l1 = l1
         self.score_fn = score_fn
+        self.precision = precision
 
     def get_default_callbacks(self):
         callbacks = [("epoch_timer", EpochTimer())]
@@ -436,8 +458,16 @@ class SknnNet(NeuralNet):
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
-        self.optimizer_ = self.spec.build(self.module_, torch.device(self.device))
+        device = self._torch_device = torch.device(self.device)
+        self.optimizer_ = self.spec.build(self.module_, device)
+        # float16 gradients underflow without loss scaling; bfloat16 has float32's range.
+        self.grad_scaler_ = (torch.amp.GradScaler(device.type)
+                             if self.precision == "float16" else None)
         return self
+
+    def autocast(self):
+        """The mixed-precision context of a forward pass (see :func:`autocast`)."""
+        return autocast(self._torch_device, self.precision)
 
     def get_iterator(self, dataset, training=False):
         batch_size = len(dataset) if self.spec.solver == "lbfgs" else self.batch_size
@@ -507,22 +537,30 @@ class SknnNet(NeuralNet):
             return super().train_step(batch, **fit_params)
         self.optimizer_.zero_grad()
         step = self.train_step_single(batch)
+        scaler = self.grad_scaler_
         if self._batch_hooks["on_grad_computed"]:
+            if scaler is not None:  # callbacks (gradient clipping) see true gradients
+                scaler.unscale_(self.optimizer_)
             self.notify("on_grad_computed", named_parameters=list(self.module_.named_parameters()),
                         batch=batch, training=True)
-        self.optimizer_.step()
+        if scaler is None:
+            self.optimizer_.step()
+        else:  # skips the step when the scaled gradients overflowed
+            scaler.step(self.optimizer_)
+            scaler.update()
         return step
 
     def train_step_single(self, batch, **fit_params):
         X, y, w = batch
-        y_pred = self.module_(X)
-        loss = self.batch_loss(y_pred, y, w, len(X), X)
-        loss.backward()
+        with self.autocast():
+            y_pred = self.module_(X)
+            loss = self.batch_loss(y_pred, y, w, len(X), X)
+        (loss if self.grad_scaler_ is None else self.grad_scaler_.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):
         X, y, w = batch
-        with torch.no_grad():
+        with torch.no_grad(), self.autocast():
             y_pred = self.module_(X)
             loss = self.batch_loss(y_pred, y, w, len(X), X)
         return {"loss": loss, "y_pred": y_pred}
@@ -587,7 +625,7 @@ class FitResult:
 
 def train(module, criterion, train_data, valid_data, *, spec, rules, state, epochs, device,
           seed, shuffle=True, l1=0.0, score_fn=None, verbose=0, callbacks=(),
-          optimizer_state=None, net_cls=None):
+          optimizer_state=None, net_cls=None, precision="float32"):
     """Run ``epochs`` epochs of training through skorch.
 
     Parameters
@@ -618,6 +656,9 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
         The ``SknnNet`` subclass (or a factory of one) that runs the fit, for
         networks whose training step is not one forward / backward pass (a GAN's
         alternating updates); None is :class:`SknnNet`.
+    precision : {"float32", "bfloat16", "float16"}, default="float32"
+        Mixed precision of the forward passes (see :func:`autocast`); "float16"
+        also scales the loss with a ``torch.amp.GradScaler``.
 
     Returns
     -------
@@ -634,6 +675,7 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
         generator=generator,
         l1=l1,
         score_fn=score_fn if valid_data is not None else None,
+        precision=precision,
         batch_size=spec.batch_size,
         max_epochs=epochs,
         train_split=None,
@@ -681,22 +723,27 @@ def user_stacklevel():
     return level
 
 
-def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE):
+def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precision="float32"):
     """Apply ``fn`` (default: the module) to ``data`` in eval mode, batch by batch.
 
-    Returns one tensor on the host. A single small batch skips the concatenation.
-    Sparse input is densified one batch at a time, of at most
-    ``SPARSE_PREDICT_ELEMENTS`` dense values, however wide the matrix is.
+    Returns one tensor on the host (float32 under mixed ``precision``). A single
+    small batch skips the concatenation. Sparse input is densified one batch at a
+    time, of at most ``SPARSE_PREDICT_ELEMENTS`` dense values, however wide the
+    matrix is.
     """
     fn = module if fn is None else fn
     if data.sparse:
         batch_size = max(1, min(batch_size, SPARSE_PREDICT_ELEMENTS // max(1, data.X.shape[1])))
     if module.training:  # a user may have switched it; fitted modules are left in eval
         module.eval()
-    with torch.inference_mode():
+    mixed = PRECISIONS[precision] is not None
+
+    def run(rows):
+        out = fn(data.rows(rows)[0])
+        return (out.float() if mixed and out.is_floating_point() else out).cpu()
+
+    with torch.inference_mode(), autocast(data.device, precision):
         n = len(data)
         if n <= batch_size:
-            return fn(data.rows(slice(0, n))[0]).cpu()
-        return torch.cat(
-            [fn(data.rows(slice(i, i + batch_size))[0]).cpu() for i in range(0, n, batch_size)]
-        )
+            return run(slice(0, n))
+        return torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])

@@ -97,7 +97,7 @@ class AutoEncoder(_MLPBase):
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
-                 callbacks=None):
+                 precision="float32", callbacks=None):
         store_parameters(self, locals())
 
     # ------------------------------------------------------------------ hooks
@@ -200,7 +200,8 @@ class AutoEncoder(_MLPBase):
                 f"n_components={self.n_components_} columns (X.shape={codes.shape})."
             )
         data = _engine.InMemoryData(codes, device=self._device())
-        return _engine.predict_batches(self.module_, data, self.module_.decode).numpy()
+        return _engine.predict_batches(self.module_, data, self.module_.decode,
+                                       precision=self.precision).numpy()
 
     def score_samples(self, X):
         """Minus the reconstruction error of each row (higher = more normal).

@@ -28,7 +28,8 @@ from .base import (
     fill_doc,
     store_parameters,
 )
-from .modules.cnn import Augment, ConvNet, SmoothedCrossEntropy
+from .modules.cnn import Augment, ConvNet
+from .modules.losses import SmoothedCrossEntropy
 from .modules.mlp import ACTIVATIONS
 
 CNN_PARAMETERS_DOC = """\
@@ -307,7 +308,7 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
     label_smoothing : float in [0, 1) or "auto", default="auto"
         Train against targets mixed with the uniform distribution over the
         classes, ``(1 - label_smoothing) * one_hot + label_smoothing / n_classes``
-        (``sknn.modules.cnn.SmoothedCrossEntropy``): a regulariser that
+        (``sknn.modules.losses.SmoothedCrossEntropy``): a regulariser that
         keeps the network from chasing infinitely confident scores; predicted
         probabilities stay further from 0 and 1. "auto": 0.1 when ``augment`` is
         on, 0 otherwise.
@@ -360,7 +361,7 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
-                 callbacks=None, class_weight=None):
+                 precision="float32", callbacks=None, class_weight=None):
         store_parameters(self, locals())
 
     def _label_smoothing(self):
@@ -429,7 +430,8 @@ class CNNRegressor(_ConvNetMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEst
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None):
         store_parameters(self, locals())
 
     @property

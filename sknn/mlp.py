@@ -127,8 +127,8 @@ class MLPClassifier(NeuralClassifierMixin, _MLPBase):
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None,
-                 class_weight=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None, class_weight=None):
         store_parameters(self, locals())
 
 
@@ -191,7 +191,7 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
-                 callbacks=None):
+                 precision="float32", callbacks=None):
         store_parameters(self, locals())
 
     @property

@@ -317,7 +317,8 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None):
         store_parameters(self, locals())
 
 
@@ -378,8 +379,8 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None,
-                 class_weight=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None, class_weight=None):
         store_parameters(self, locals())
 
 

@@ -274,15 +274,17 @@ class _FeatureCache:
     """The frozen base's features of the training (and validation) rows, computed at
     most once per fit, in evaluation mode."""
 
-    def __init__(self, module):
+    def __init__(self, module, precision="float32"):
         self.module = module
+        self.precision = precision
         self.cache = {}
 
     def __call__(self, data):
         if id(data) not in self.cache:
             self.module.eval()
             # clone(): a tensor made outside inference mode, so that autograd may use it.
-            self.cache[id(data)] = _engine.predict_batches(self.module.base, data).clone()
+            self.cache[id(data)] = _engine.predict_batches(
+                self.module.base, data, precision=self.precision).clone()
         return self.cache[id(data)]
 
     def data(self, data):
@@ -422,7 +424,7 @@ class _TransferMixin:
         ``unfreeze_after`` epochs: the whole network, the base at
         ``base_lr_factor`` times the learning rate.
         """
-        features = _FeatureCache(module)
+        features = _FeatureCache(module, self.precision)
         if self.__dict__.pop("_new_head", False):
             module.start_at(features(train_data), self._output_offset(train_data),
                             train_data.w)
@@ -579,8 +581,8 @@ class TransferClassifier(_TransferMixin, NeuralClassifierMixin, FeaturesMixin, N
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None,
-                 class_weight=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None, class_weight=None):
         store_parameters(self, locals())
 
 
@@ -641,5 +643,6 @@ class TransferRegressor(_TransferMixin, NeuralRegressorMixin, FeaturesMixin, Neu
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None):
         store_parameters(self, locals())

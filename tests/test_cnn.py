@@ -16,7 +16,8 @@ from sklearn.preprocessing import MinMaxScaler
 from skorch.callbacks import Callback
 
 from sknn import CNNClassifier, CNNRegressor
-from sknn.modules.cnn import Augment, ConvNet, SmoothedCrossEntropy
+from sknn.modules.cnn import Augment, ConvNet
+from sknn.modules.losses import SmoothedCrossEntropy
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -113,47 +113,6 @@ class Augment(nn.Module):
         return theta
 
 
-class SmoothedCrossEntropy(nn.Module):
-    """Cross-entropy against smoothed targets, per sample (``reduction="none"``).
-
-    The one-hot target of every row is mixed with the uniform distribution over
-    the classes: ``(1 - smoothing) * one_hot + smoothing / n_classes``, torch's
-    ``label_smoothing``. The network is no longer pushed towards infinitely
-    confident scores, which regularises it (most useful with augmentation, whose
-    training runs are long).
-
-    Parameters
-    ----------
-    kind : {"binary", "multiclass", "multilabel-indicator"}
-        Binary targets are 0 / 1 codes for one logit (two classes: ``0`` becomes
-        ``smoothing / 2``); multilabel targets are smoothed label by label and their
-        losses summed, as the unsmoothed criteria in :mod:`sknn.modules.losses` do.
-    smoothing : float
-        In ``[0, 1)``; 0 is the plain cross-entropy.
-
-    Examples
-    --------
-    >>> import torch
-    >>> loss = SmoothedCrossEntropy("multiclass", 0.1)
-    >>> loss(torch.zeros(3, 4), torch.tensor([0, 1, 3])).shape
-    torch.Size([3])
-    """
-
-    def __init__(self, kind, smoothing):
-        super().__init__()
-        self.kind = kind
-        self.smoothing = float(smoothing)
-
-    def forward(self, logits, target):
-        if self.kind == "multiclass":
-            return F.cross_entropy(logits, target, reduction="none",
-                                   label_smoothing=self.smoothing)
-        soft = target.to(logits.dtype) * (1 - self.smoothing) + self.smoothing / 2
-        if self.kind == "binary":
-            return F.binary_cross_entropy_with_logits(logits[:, 0], soft, reduction="none")
-        return F.binary_cross_entropy_with_logits(logits, soft, reduction="none").sum(1)
-
-
 def conv_block(dims, n_in, n_out, kernel_size, activation, batch_norm, pool, pool_size):
     """Convolution -> [BatchNorm] -> activation -> [pooling], as an ``nn.Sequential``."""
     conv = (nn.Conv1d, nn.Conv2d)[dims - 1]
