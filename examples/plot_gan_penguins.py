@@ -32,7 +32,7 @@ penguins = load_penguins().drop(columns="year").dropna().reset_index(drop=True)
 print(penguins.dtypes, "\n")
 
 # %%
-# Fit and sample. By default (``max_iter="auto"``) training runs 900 generator
+# Fit and sample. By default (``max_iter="auto"``) training runs 1,000 generator
 # steps on a table of this size; ``random_state`` makes both steps reproducible.
 sampler = GANSampler(max_iter=EPOCHS, random_state=0).fit(penguins)
 fake = sampler.sample(len(penguins), random_state=1)

@@ -297,10 +297,10 @@ def test_numeric_marginals_are_calibrated_even_after_a_short_fit():
 
 def test_max_iter_auto_runs_a_number_of_steps(diabetes, diabetes_fit):
     sampler, _ = diabetes_fit
-    # 442 rows at batch 32 are 14 steps an epoch: 900 steps (the floor) are 64 epochs
-    assert sampler.max_iter == "auto" and sampler.n_iter_ == 64
-    # 1.5 steps per row between the floor and the cap of 10,000
-    assert sampler._auto_epochs(4000, 100) == 150
+    # 442 rows at batch 32 are 14 steps an epoch: 1,000 steps (the floor) are 71 epochs
+    assert sampler.max_iter == "auto" and sampler.n_iter_ == 71
+    # 2 steps per row between the floor and the cap of 10,000
+    assert sampler._auto_epochs(4000, 100) == 200
     assert sampler._auto_epochs(50_000, 256) == round(10_000 / 196)
 
 
