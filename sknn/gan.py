@@ -603,7 +603,7 @@ _GAN_PARAMETER_CHANGES = [
         Number of epochs (passes over the training data); for "lbfgs", iterations.""",
      """    max_iter : int or "auto", default="auto"
         Number of epochs (passes over the training data). "auto" runs as many
-        epochs as give about 2 generator steps per training row, at least 1,000
+        epochs as give 1.75 generator steps per training row, at least 1,000
         and at most 10,000 steps (see Notes). Adversarial losses say nothing about
         convergence, so all epochs run unless ``early_stopping`` is on (and there
         is no ConvergenceWarning)."""),
@@ -757,17 +757,18 @@ class GANSampler(NeuralEstimator):
     Training length. An epoch of a small table is only a few steps (333 rows at
     batch 32 are 11), so a fixed number of epochs trains small tables too little
     or large ones too long. ``max_iter="auto"`` fixes the number of generator
-    steps instead: about 2 per training row, at least 1,000 (on the 333
+    steps instead: 1.75 per training row, at least 1,000 (on the 333
     penguins of ``benchmarks/bench_gan.py``, real and synthetic rows were told
     apart at a detection AUC of 0.61 after 900 steps and 0.55 after 1,100) and
     at most 10,000 (which bounds the time on large tables; pass an int to
     train longer). Larger tables get more steps because they hold finer
     structure: on a 5,000-row diamonds-like table, a price model trained on
     synthetic rows predicted real ones with an R2 of 0.93 after 4,000 steps,
-    0.94 after 7,500 and 0.94 to 0.95 after 10,000 (2 seeds each). With the
-    default batch size, the fit time grows about linearly with the table up to
-    the cap (as CTGAN's does at its default 300 epochs, and stays below it on
-    the benchmark's tables).
+    0.94 after 7,500 and 0.94 to 0.95 after 10,000 (2 seeds each); 1.75 steps
+    per row keeps the fit within CTGAN's default time with a margin (10,000
+    steps on that table took 0.97 of it). With the default batch size, the fit
+    time grows about linearly with the table up to the cap, as CTGAN's does at
+    its default 300 epochs.
 
     Examples
     --------
@@ -857,7 +858,7 @@ class GANSampler(NeuralEstimator):
         return target is not None
 
     # max_iter="auto": generator steps per training row, and their floor and cap.
-    _AUTO_STEPS_PER_ROW = 2.0
+    _AUTO_STEPS_PER_ROW = 1.75
     _AUTO_MIN_STEPS = 1000
     _AUTO_MAX_STEPS = 10_000
 

@@ -299,8 +299,8 @@ def test_max_iter_auto_runs_a_number_of_steps(diabetes, diabetes_fit):
     sampler, _ = diabetes_fit
     # 442 rows at batch 32 are 14 steps an epoch: 1,000 steps (the floor) are 71 epochs
     assert sampler.max_iter == "auto" and sampler.n_iter_ == 71
-    # 2 steps per row between the floor and the cap of 10,000
-    assert sampler._auto_epochs(4000, 100) == 200
+    # 1.75 steps per row between the floor and the cap of 10,000
+    assert sampler._auto_epochs(4000, 100) == 175
     assert sampler._auto_epochs(50_000, 256) == round(10_000 / 196)
 
 
