@@ -24,7 +24,7 @@ from sknn import GANSampler
 from sknn.metrics import quality_report
 
 QUICK = os.environ.get("SKNN_EXAMPLE_QUICK") == "1"
-EPOCHS = 10 if QUICK else 100
+EPOCHS = 10 if QUICK else "auto"
 
 # %%
 # The table: 333 complete rows of mixed types (the study year is left out).
@@ -32,8 +32,8 @@ penguins = load_penguins().drop(columns="year").dropna().reset_index(drop=True)
 print(penguins.dtypes, "\n")
 
 # %%
-# Fit and sample. The defaults are tuned for tables like this one (about a
-# thousand training steps here); ``random_state`` makes both steps reproducible.
+# Fit and sample. By default (``max_iter="auto"``) training runs 1,000 generator
+# steps on a table of this size; ``random_state`` makes both steps reproducible.
 sampler = GANSampler(max_iter=EPOCHS, random_state=0).fit(penguins)
 fake = sampler.sample(len(penguins), random_state=1)
 print(fake.head(), "\n")

@@ -5,11 +5,13 @@ The table is encoded once (numbers through a quantile transform to a normal
 distribution, which keeps skewed and multi-modal columns; categories one-hot),
 a generator learns to produce encoded rows from noise against a critic that
 scores packs of rows, and :meth:`GANSampler.sample` decodes generated rows back
-into the user's columns and dtypes. skorch runs the training loop through
-:class:`GANNet`, the engine's net with a training step that alternates critic and
-generator updates.
+into the user's columns and dtypes (numbers through a calibration, learned after
+training, that gives each column the real column's distribution). skorch runs the
+training loop through :class:`GANNet`, the engine's net with a training step that
+alternates critic and generator updates.
 """
 
+import copy
 import numbers
 from dataclasses import dataclass
 
@@ -143,6 +145,7 @@ class _TableCodec:
         self.array_dtype = array_dtype
         self.numeric_index = [i for i, c in enumerate(columns) if c.numeric]
         self.quantiles = None
+        self.calibration = None
 
     @property
     def blocks(self):
@@ -168,8 +171,15 @@ class _TableCodec:
                 n_quantiles=max(2, min(1000, len(numbers))), output_distribution="normal",
                 subsample=None,
             ).fit(numbers)
-            codec._fit_whitening(codec.quantiles.transform(numbers))
+            scores = codec.quantiles.transform(numbers)
+            # the real scores' quantiles: what the calibration maps generated scores to
+            codec.score_knots = np.nanquantile(scores, codec._calibration_levels(), axis=0).T
+            codec._fit_whitening(scores)
         return codec
+
+    @classmethod
+    def _calibration_levels(cls):
+        return np.linspace(0.0, 1.0, cls._CALIBRATION_QUANTILES)
 
     # Eigenvalues below this share of the largest are raised to it: a direction in
     # which the data hardly vary (two nearly equal columns) stays invertible.
@@ -326,8 +336,10 @@ class _TableCodec:
         return np.hstack(parts).astype(np.float32)
 
     # -- decoding --------------------------------------------------------------
-    def decode(self, rows):
-        """Generated encoded rows (one-hot categories) -> the user's table."""
+    def _split(self, rows):
+        """Generated encoded rows -> (per-column normal scores of the numeric columns
+        or None, each column's state: missing flags or None for a number, the
+        category code for a category)."""
         rows = np.asarray(rows, dtype=np.float64)
         start, scores, states = 0, [], []
         for column in self.columns:
@@ -339,8 +351,54 @@ class _TableCodec:
                 states.append(chunk[:, 2] > 0.5 if column.has_missing else None)
             else:
                 states.append(chunk.argmax(1))
-        numbers = (self.quantiles.inverse_transform(
-            self._whiten(np.column_stack(scores), inverse=True)) if scores else None)
+        scores = self._whiten(np.column_stack(scores), inverse=True) if scores else None
+        return scores, states
+
+    # Quantiles per column of the marginal calibration (see fit_calibration).
+    _CALIBRATION_QUANTILES = 512
+
+    def fit_calibration(self, rows):
+        """Learn, per numeric column, the increasing map that gives the generator's
+        normal scores (``rows``: many generated encoded rows) the distribution of
+        the real column's scores.
+
+        The map is ``z -> Q(F(z))``, with ``F`` the empirical distribution of the
+        generated scores and ``Q`` the quantile function of the real ones (both
+        at 512 levels, linearly interpolated). Applied to every generated row, it
+        corrects each column's marginal (the generator's small biases in the
+        tails and near spikes) and, being increasing, keeps the rank dependence
+        between columns that the generator learned: rows stay independent draws.
+        """
+        self.calibration = None
+        scores, states = self._split(rows)
+        if scores is None:
+            return
+        levels = self._calibration_levels()
+        knots = np.empty((scores.shape[1], len(levels)))
+        for j, i in enumerate(self.numeric_index):
+            missing = states[i]
+            values = scores[:, j] if missing is None else scores[~missing, j]
+            if len(values) < len(levels):  # too few present values: no calibration
+                knots[j] = np.nan
+                continue
+            knots[j] = np.maximum.accumulate(np.quantile(values, levels))
+        self.calibration = (knots, self.score_knots)
+
+    def _calibrate(self, scores):
+        if getattr(self, "calibration", None) is None:
+            return scores
+        knots, targets = self.calibration
+        scores = scores.copy()
+        for j in range(scores.shape[1]):
+            if not np.isnan(knots[j, 0]):
+                scores[:, j] = np.interp(scores[:, j], knots[j], targets[j])
+        return scores
+
+    def decode(self, rows):
+        """Generated encoded rows (one-hot categories) -> the user's table."""
+        scores, states = self._split(rows)
+        numbers = (self.quantiles.inverse_transform(self._calibrate(scores))
+                   if scores is not None else None)
         out, k = {}, 0
         for column, state in zip(self.columns, states):
             if column.numeric:
@@ -458,7 +516,8 @@ class GANNet(_engine.SknnNet):
         # the generator is fixed while the critic learns: one pass makes every
         # critic step's generated rows
         with torch.no_grad():
-            all_fake = gan.generator.rows(self._noise(n * steps, device), all_cond)
+            all_fake = gan.generator.rows(self._noise(n * steps, device), all_cond,
+                                          hard=True)
         critic_losses = []
         for k in range(steps):
             rows = slice(k * n, (k + 1) * n)
@@ -475,7 +534,7 @@ class GANNet(_engine.SknnNet):
         gan.critic.requires_grad_(False)
         try:  # the generator step uses the iterator batch's labels
             cond = None if all_cond is None else all_cond[:n]
-            fake = gan.generator.rows(self._noise(n, device), cond)
+            fake = gan.generator.rows(self._noise(n, device), cond, hard=True)
             g_loss = adversarial.generator_loss(gan.critic(fake, cond)).mean()
             self._optimizer_step(g_loss + self._l1(gan.generator, n), gan.generator)
         finally:
@@ -542,10 +601,12 @@ _GAN_PARAMETER_CHANGES = [
         larger than the table is topped up with random rows."""),
     ("""    max_iter : int, default=200
         Number of epochs (passes over the training data); for "lbfgs", iterations.""",
-     """    max_iter : int, default=100
-        Number of epochs (passes over the training data). Adversarial losses say
-        nothing about convergence, so all of them run unless ``early_stopping`` is
-        on (and there is no ConvergenceWarning)."""),
+     """    max_iter : int or "auto", default="auto"
+        Number of epochs (passes over the training data). "auto" runs as many
+        epochs as give 1.75 generator steps per training row, at least 1,000
+        and at most 10,000 steps (see Notes). Adversarial losses say nothing about
+        convergence, so all epochs run unless ``early_stopping`` is on (and there
+        is no ConvergenceWarning)."""),
     ("""    early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows (stratified for
         classifiers), stop when its score stops improving, and restore the best
@@ -590,9 +651,17 @@ class GANSampler(NeuralEstimator):
       and a width that nearly determine each other) are learned as precisely as
       the spread of each column; generated values map back through the observed
       quantiles, within the observed range and onto the data's resolution (whole
-      numbers, 0.1 mm, multiples of 25 g: integers come back as integers);
+      numbers, 0.1 mm, multiples of 25 g: integers come back as integers).
+      After training, each numeric column's generated scores are calibrated to
+      the distribution of the real ones by an increasing map learned on 32,768
+      generated rows: marginals come out about as close to the real ones as a
+      resample of the real rows, and the dependence the generator learned is
+      kept;
     - categories (booleans, strings, pandas categories) are one-hot encoded and
-      generated through a Gumbel-softmax relaxation; only categories seen in
+      generated through a straight-through Gumbel-softmax: the critic sees exact
+      one-hot rows, real and generated alike (so it cannot tell them apart by
+      their softness), and the generator gets the relaxation's gradients; only
+      categories seen in
       ``fit`` are ever generated. Numeric columns with at most 10 distinct values
       (flags, ratings, small counts) are learned the same way and come back as
       numbers of their dtype, with only the observed values;
@@ -631,11 +700,13 @@ class GANSampler(NeuralEstimator):
         Gumbel-softmax temperature for categories during training.
     critic_dropout : float, default=0.0
         Dropout after each hidden layer of the critic.
-    average_decay : float, default=0.99
+    average_decay : float, default=0.999
         Rows are generated by an exponential moving average of the generator's
         weights (Polyak averaging: it smooths out the oscillations of adversarial
-        training). The decay grows as ``(1 + t) / (10 + t)`` over the first
-        generator steps ``t`` up to this value; 0 samples from the last weights.
+        training). The decay grows as ``(1 + t) / (10 + t)`` over the generator
+        steps ``t`` up to this value, so the average covers about the last tenth
+        of training, at most about the last 1,000 steps; 0 samples from the last
+        weights.
     sampling_strategy : float, str, dict or callable, default="auto"
         Which classes :meth:`fit_resample` oversamples, with imbalanced-learn's
         meaning: "auto" (= "not majority"), "minority", "not minority",
@@ -681,6 +752,24 @@ class GANSampler(NeuralEstimator):
     --------
     sknn.metrics.quality_report : How close the samples are to the real table.
 
+    Notes
+    -----
+    Training length. An epoch of a small table is only a few steps (333 rows at
+    batch 32 are 11), so a fixed number of epochs trains small tables too little
+    or large ones too long. ``max_iter="auto"`` fixes the number of generator
+    steps instead: 1.75 per training row, at least 1,000 (on the 333
+    penguins of ``benchmarks/bench_gan.py``, real and synthetic rows were told
+    apart at a detection AUC of 0.61 after 900 steps and 0.55 after 1,100) and
+    at most 10,000 (which bounds the time on large tables; pass an int to
+    train longer). Larger tables get more steps because they hold finer
+    structure: on a 5,000-row diamonds-like table, a price model trained on
+    synthetic rows predicted real ones with an R2 of 0.93 after 4,000 steps,
+    0.94 after 7,500 and 0.94 to 0.95 after 10,000 (2 seeds each); 1.75 steps
+    per row keeps the fit within CTGAN's default time with a margin (10,000
+    steps on that table took 0.97 of it). With the default batch size, the fit
+    time grows about linearly with the table up to the cap, as CTGAN's does at
+    its default 300 epochs.
+
     Examples
     --------
     >>> import numpy as np
@@ -712,6 +801,8 @@ class GANSampler(NeuralEstimator):
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
         "critic_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "average_decay": [Interval(numbers.Real, 0, 1, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left"),
+                     StrOptions({"auto"})],
         "sampling_strategy": [Interval(numbers.Real, 0, 1, closed="right"),
                               StrOptions(_STRATEGIES), dict, callable],
     }
@@ -722,10 +813,10 @@ class GANSampler(NeuralEstimator):
 
     def __init__(self, generator_layer_sizes=(128, 128), critic_layer_sizes=(128, 128), *,
                  loss="wgan-gp", latent_dim=64, critic_steps=5, pac=1, gradient_penalty=10.0,
-                 temperature=0.2, critic_dropout=0.0, average_decay=0.99,
+                 temperature=0.2, critic_dropout=0.0, average_decay=0.999,
                  sampling_strategy="auto",
                  solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
-                 learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=100,
+                 learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter="auto",
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.5, beta_2=0.9, epsilon=1e-8,
@@ -765,6 +856,29 @@ class GANSampler(NeuralEstimator):
 
     def _stratify_split(self, target):
         return target is not None
+
+    # max_iter="auto": generator steps per training row, and their floor and cap.
+    _AUTO_STEPS_PER_ROW = 1.75
+    _AUTO_MIN_STEPS = 1000
+    _AUTO_MAX_STEPS = 10_000
+
+    def _auto_epochs(self, n_train, batch_size):
+        """Epochs of ``max_iter="auto"`` for ``n_train`` training rows."""
+        steps = min(self._AUTO_MAX_STEPS,
+                    max(self._AUTO_MIN_STEPS, self._AUTO_STEPS_PER_ROW * n_train))
+        per_epoch = -(-n_train // batch_size)
+        return max(1, round(steps / per_epoch))
+
+    def _start_fit_feedback(self, X, y, sample_weight, epochs):
+        # "auto" epochs are known once the data are validated (see _train_module)
+        return super()._start_fit_feedback(X, y, sample_weight,
+                                           None if epochs == "auto" else epochs)
+
+    def _train_module(self, module, train_data, valid_data, *, epochs, **kwargs):
+        if epochs == "auto":
+            epochs = self._auto_epochs(len(train_data), kwargs["spec"].batch_size)
+        return super()._train_module(module, train_data, valid_data, epochs=epochs,
+                                     **kwargs)
 
     def _effective_batch_size(self, n_samples):
         size = (min(256, max(32, n_samples // 40)) if self.batch_size == "auto"
@@ -819,8 +933,20 @@ class GANSampler(NeuralEstimator):
             self._class_counts = np.bincount(codes, minlength=len(classes_))
         return codes, len(self.classes_)
 
+    # Generated rows from which the marginal calibration is learned.
+    _CALIBRATION_ROWS = 32768
+
     def _set_fitted_attributes(self, state, early_stopping):
         super()._set_fitted_attributes(state, early_stopping)
+        # Calibrate the numeric marginals on generated rows (their classes drawn at
+        # the training frequencies), seeded by random_state.
+        seed = (_engine.draw_seed(self.random_state) + 1) % _engine._INT32_MAX
+        n = self._CALIBRATION_ROWS
+        codes = (np.random.default_rng(seed).choice(len(self.classes_), size=n,
+                                                    p=self._class_prior)
+                 if hasattr(self, "classes_") else None)
+        self._codec = copy.copy(self._codec)  # a failed refit leaves the old one as it was
+        self._codec.fit_calibration(self._generate(n, codes, seed))
         self.best_loss_ = None
         self.critic_loss_curve_ = list(self.loss_curve_)
         self.generator_loss_curve_ = [float(h["generator_loss"]) for h in self.history_]
