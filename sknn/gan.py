@@ -515,16 +515,19 @@ class GANNet(_engine.SknnNet):
         all_real, all_cond = real, self._conditions(labels)
         # the generator is fixed while the critic learns: one pass makes every
         # critic step's generated rows
-        with torch.no_grad():
+        with torch.no_grad(), self.autocast():
             all_fake = gan.generator.rows(self._noise(n * steps, device), all_cond,
-                                          hard=True)
+                                          hard=True).float()
         critic_losses = []
         for k in range(steps):
             rows = slice(k * n, (k + 1) * n)
             real, fake = all_real[rows], all_fake[rows]
             cond = None if all_cond is None else all_cond[rows]
-            d_real, d_fake, penalty = critic_scores(gan.critic, real, fake, cond,
-                                                    penalty=adversarial.uses_penalty())
+            with self.autocast():  # mixed precision: the losses are taken in float32
+                d_real, d_fake, penalty = critic_scores(gan.critic, real, fake, cond,
+                                                        penalty=adversarial.uses_penalty())
+            d_real, d_fake = d_real.float(), d_fake.float()
+            penalty = None if penalty is None else penalty.float()
             loss = adversarial.critic_loss(d_real, d_fake).mean()
             total = loss + self._l1(gan.critic, n)
             if penalty is not None:
@@ -534,8 +537,10 @@ class GANNet(_engine.SknnNet):
         gan.critic.requires_grad_(False)
         try:  # the generator step uses the iterator batch's labels
             cond = None if all_cond is None else all_cond[:n]
-            fake = gan.generator.rows(self._noise(n, device), cond, hard=True)
-            g_loss = adversarial.generator_loss(gan.critic(fake, cond)).mean()
+            with self.autocast():
+                scores = gan.critic(gan.generator.rows(self._noise(n, device), cond,
+                                                       hard=True), cond)
+            g_loss = adversarial.generator_loss(scores.float()).mean()
             self._optimizer_step(g_loss + self._l1(gan.generator, n), gan.generator)
         finally:
             gan.critic.requires_grad_(True)
@@ -558,8 +563,8 @@ class GANNet(_engine.SknnNet):
         gan.eval()
         n = min(len(data), self.MAX_VALIDATION_ROWS)
         real, labels, _ = data.rows(slice(0, n))
-        with torch.no_grad():
-            fake = gan(self._noise(n, real.device), self._conditions(labels))
+        with torch.no_grad(), self.autocast():
+            fake = gan(self._noise(n, real.device), self._conditions(labels)).float()
             score = float(self.score_fn(fake, real)) if self.score_fn else float("nan")
         self.history.record("valid_loss", -score)
         self.history.record("valid_score", score)
@@ -770,6 +775,10 @@ class GANSampler(NeuralEstimator):
     time grows about linearly with the table up to the cap, as CTGAN's does at
     its default 300 epochs.
 
+    Mixed precision. ``precision`` takes "float32" and "bfloat16" only: the
+    gradient penalty differentiates through the critic's gradients, which
+    float16's loss scaling would distort.
+
     Examples
     --------
     >>> import numpy as np
@@ -798,6 +807,9 @@ class GANSampler(NeuralEstimator):
         "critic_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
         "gradient_penalty": [Interval(numbers.Real, 0, None, closed="left")],
+        # No "float16": loss scaling would distort the gradient penalty, which
+        # differentiates through the critic's gradients.
+        "precision": [StrOptions({"float32", "bfloat16"})],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
         "critic_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "average_decay": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -820,7 +832,8 @@ class GANSampler(NeuralEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.5, beta_2=0.9, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, device="cpu", callbacks=None):
+                 n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
+                 callbacks=None):
         store_parameters(self, locals())
 
     def fit(self, X, y=None):
@@ -1025,7 +1038,8 @@ class GANSampler(NeuralEstimator):
         gan = self.module_
         device = self._device()
         chunks = []
-        with _engine.seeded(seed, device), torch.inference_mode():
+        with (_engine.seeded(seed, device), torch.inference_mode(),
+              _engine.autocast(device, self.precision)):
             for start in range(0, n_samples, _engine.PREDICT_BATCH_SIZE):
                 stop = min(n_samples, start + _engine.PREDICT_BATCH_SIZE)
                 noise = torch.randn(stop - start, gan.latent_dim, device=device)
@@ -1033,7 +1047,7 @@ class GANSampler(NeuralEstimator):
                 if codes is not None:
                     labels = torch.as_tensor(codes[start:stop], device=device)
                     cond = torch.nn.functional.one_hot(labels, gan.n_conditions).float()
-                chunks.append(gan(noise, cond).cpu())
+                chunks.append(gan(noise, cond).float().cpu())
         return torch.cat(chunks).numpy() if chunks else np.empty((0, 0))
 
     def sample(self, n_samples=1, y=None, random_state=None, return_y=False):
@@ -1239,9 +1253,9 @@ class GANSampler(NeuralEstimator):
             ref = with_cond(ref_rows, ref_codes).reshape(-1, (gan.pac - 1) * x.shape[1])
             packs = [torch.cat([x, r.expand(len(x), -1)], 1) for r in ref]
         gan.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), _engine.autocast(device, self.precision):
             scores = [torch.cat([critic.score_packs(p[i:i + _engine.PREDICT_BATCH_SIZE]
-                                                    .to(device)).cpu()
+                                                    .to(device)).float().cpu()
                                  for i in range(0, len(p), _engine.PREDICT_BATCH_SIZE)])
                       for p in packs]
         return torch.stack(scores).mean(0)

@@ -20,6 +20,7 @@ import sknn
 from sknn import (
     AutoEncoder,
     CNNClassifier,
+    GANSampler,
     LSTMRegressor,
     MLPClassifier,
     MLPRegressor,
@@ -53,7 +54,8 @@ def test_every_estimator_takes_precision():
                   and issubclass(getattr(sknn, name), NeuralEstimator)]
     assert len(estimators) == 11
     for cls in estimators:
-        assert cls().get_params()["precision"] == "float32", cls.__name__
+        default = inspect.signature(cls).parameters["precision"].default
+        assert default == "float32", cls.__name__
 
 
 @pytest.mark.parametrize("precision", MIXED)
@@ -114,6 +116,23 @@ def test_invalid_precision_names_the_parameter(digits):
     Xtr, _, ytr, _ = digits
     with pytest.raises(ValueError, match="precision"):
         _mlp("float64").fit(Xtr, ytr)
+    # The GAN's gradient penalty rules out float16's loss scaling.
+    with pytest.raises(ValueError, match="precision"):
+        GANSampler(precision="float16").fit(Xtr)
+
+
+def test_gan_samples_in_bfloat16_reproducibly():
+    rng = np.random.RandomState(0)
+    x = rng.randn(300)
+    X = np.column_stack([x, 2 * x + 0.3 * rng.randn(300)])
+    make = lambda: GANSampler(max_iter=20, batch_size=64, random_state=0,  # noqa: E731
+                              precision="bfloat16")
+    first, second = make().fit(X), make().fit(X)
+    rows = first.sample(200, random_state=1)
+    assert rows.dtype == np.float64 and rows.shape == (200, 2) and np.isfinite(rows).all()
+    np.testing.assert_array_equal(rows, second.sample(200, random_state=1))
+    np.testing.assert_array_equal(first.score_samples(X), second.score_samples(X))
+    assert {p.dtype for p in first.module_.parameters()} == {torch.float32}
 
 
 @pytest.mark.parametrize(
