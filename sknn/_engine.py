@@ -504,12 +504,8 @@ class SknnNet(NeuralNet):
         """The L2 term scikit-learn adds to ``loss_curve_`` (weight decay is not in the loss)."""
         if self.spec.penalty_in_loss or not self.spec.alpha or self.spec.solver == "adamw":
             return 0.0
-        params = [p for p in self.module_.parameters() if p.requires_grad]
-        if not params:
-            return 0.0
         with torch.no_grad():
-            # One fused kernel and one readback per epoch, not two ops and a sync per tensor.
-            sq = float(torch.stack(torch._foreach_norm(params)).square().sum())
+            sq = sum(float((p * p).sum()) for p in self.module_.parameters() if p.requires_grad)
         return 0.5 * self.spec.alpha * sq / max(1, self.spec.batch_size)
 
     # -- steps -----------------------------------------------------------------
