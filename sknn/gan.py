@@ -45,6 +45,7 @@ from .modules.gan import (
     block_width,
     critic_scores,
     negative_energy_distance,
+    row_layout,
 )
 
 __all__ = ["GANSampler", "GANNet"]
@@ -146,6 +147,7 @@ class _TableCodec:
         self.numeric_index = [i for i, c in enumerate(columns) if c.numeric]
         self.quantiles = None
         self.calibration = None
+        self.state_frequencies = None  # of the encoded states, in the training rows
 
     @property
     def blocks(self):
@@ -516,8 +518,8 @@ class GANNet(_engine.SknnNet):
         # the generator is fixed while the critic learns: one pass makes every
         # critic step's generated rows
         with torch.no_grad(), self.autocast():
-            all_fake = gan.generator.rows(self._noise(n * steps, device), all_cond,
-                                          hard=True).float()
+            all_fake = gan.generator(self._noise(n * steps, device), all_cond,
+                                     hard=True).float()
         critic_losses = []
         for k in range(steps):
             rows = slice(k * n, (k + 1) * n)
@@ -538,8 +540,8 @@ class GANNet(_engine.SknnNet):
         try:  # the generator step uses the iterator batch's labels
             cond = None if all_cond is None else all_cond[:n]
             with self.autocast():
-                scores = gan.critic(gan.generator.rows(self._noise(n, device), cond,
-                                                       hard=True), cond)
+                scores = gan.critic(gan.generator(self._noise(n, device), cond, hard=True),
+                                    cond)
             g_loss = adversarial.generator_loss(scores.float()).mean()
             self._optimizer_step(g_loss + self._l1(gan.generator, n), gan.generator)
         finally:
@@ -669,7 +671,13 @@ class GANSampler(NeuralEstimator):
       categories seen in
       ``fit`` are ever generated. Numeric columns with at most 10 distinct values
       (flags, ratings, small counts) are learned the same way and come back as
-      numbers of their dtype, with only the observed values;
+      numbers of their dtype, with only the observed values. After training, the
+      categories' logits are shifted so that each category (and each column's
+      missing values) comes out at its frequency in the training rows;
+    - the generator draws a row's categories first and computes its numbers from
+      its hidden features *and the drawn categories* (see
+      :class:`~sknn.modules.Generator`), so a number that depends on a
+      category (a price on a grade) is made knowing it;
     - missing values are learned as their own state: a column with missing values
       in ``fit`` gets missing values in :meth:`sample` at about the same rate (and
       in the same company). A column with only missing values, a constant column
@@ -921,6 +929,8 @@ class GANSampler(NeuralEstimator):
         if reset:
             self._codec = _TableCodec.fit(frame, array, dtype)
         encoded = self._codec.encode(frame, array)
+        if reset:  # what the calibration of the categories aims at
+            self._codec.state_frequencies = encoded[:, row_layout(self._codec.blocks)[1]].mean(0)
         if y is not None:
             y = self._validate_labels(y, len(encoded))
         return encoded, y
@@ -948,6 +958,8 @@ class GANSampler(NeuralEstimator):
 
     # Generated rows from which the marginal calibration is learned.
     _CALIBRATION_ROWS = 32768
+    # Rounds of the categories' calibration (each generates _CALIBRATION_ROWS rows).
+    _STATE_CALIBRATION_ROUNDS = 3
 
     def _set_fitted_attributes(self, state, early_stopping):
         super()._set_fitted_attributes(state, early_stopping)
@@ -959,10 +971,35 @@ class GANSampler(NeuralEstimator):
                                                     p=self._class_prior)
                  if hasattr(self, "classes_") else None)
         self._codec = copy.copy(self._codec)  # a failed refit leaves the old one as it was
+        self._calibrate_states(n, codes, seed)
         self._codec.fit_calibration(self._generate(n, codes, seed))
         self.best_loss_ = None
         self.critic_loss_curve_ = list(self.loss_curve_)
         self.generator_loss_curve_ = [float(h["generator_loss"]) for h in self.history_]
+
+    def _calibrate_states(self, n, codes, seed):
+        """Shift the generated rows' state logits (``module_.state_bias``) so that
+        categories and missing values come out at their training frequencies.
+
+        Each round adds ``log(p / q)`` to every state's logit, with ``p`` the
+        state's frequency in the training rows and ``q`` in ``n`` generated rows
+        (the same draws each round): the prior-shift correction of Saerens et al.
+        (2002), iterated towards its fixed point. A shift of a logit keeps the
+        ranking of the rows' odds, so the dependence the generator learned is kept,
+        and the value head then makes each row's numbers for the states it got.
+        """
+        gan = self.module_
+        gan.state_bias.zero_()
+        if not gan.generator.n_states:
+            return
+        state_index = row_layout(self._codec.blocks)[1]
+        target = np.log(self._codec.state_frequencies.astype(np.float64))
+        floor = 0.5 / n  # a state never generated counts half a row
+        for _ in range(self._STATE_CALIBRATION_ROUNDS):
+            generated = self._generate(n, codes, seed)[:, state_index].mean(0)
+            step = np.clip(target - np.log(np.maximum(generated, floor)), -2.0, 2.0)
+            gan.state_bias += torch.as_tensor(step, dtype=gan.state_bias.dtype,
+                                              device=gan.state_bias.device)
 
     # ---------------------------------------------------------- validation
     def _validate_table(self, X, reset):

@@ -20,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 
 from sknn import GANSampler
 from sknn.metrics import column_distances, correlation_difference, detection_score
+from sknn.modules.gan import Generator, TabularGAN
 
 TINY = dict(generator_layer_sizes=(32,), critic_layer_sizes=(32,), max_iter=3,
             random_state=0)
@@ -295,6 +296,27 @@ def test_numeric_marginals_are_calibrated_even_after_a_short_fit():
     assert ks(X, sampler.sample(3000, random_state=1)).max() > 0.3  # 0.4 to 0.7
 
 
+def test_category_frequencies_are_calibrated_even_after_a_short_fit():
+    # 3 epochs leave the generator far from the frequencies of a rare category and
+    # of missing values; the calibration learned after training brings them back
+    rng = np.random.default_rng(0)
+    grade = rng.choice(["a", "b", "c"], 600, p=[0.75, 0.2, 0.05])
+    value = rng.normal(size=600) + (grade == "c") * 3.0
+    value[rng.random(600) < 0.3] = np.nan
+    table = pd.DataFrame({"grade": grade.astype(object), "value": value})
+    sampler = GANSampler(**TINY).fit(table)
+
+    def largest_error(fake):
+        real = table["grade"].value_counts(normalize=True)
+        made = fake["grade"].value_counts(normalize=True).reindex(real.index, fill_value=0)
+        missing = abs(fake["value"].isna().mean() - table["value"].isna().mean())
+        return max((made - real).abs().max(), missing)
+
+    assert largest_error(sampler.sample(20_000, random_state=1)) < 0.015  # 0.003-0.006
+    sampler.module_.state_bias.zero_()  # the same generator, uncalibrated
+    assert largest_error(sampler.sample(20_000, random_state=1)) > 0.1  # 0.14-0.30
+
+
 def test_max_iter_auto_runs_a_number_of_steps(diabetes, diabetes_fit):
     sampler, _ = diabetes_fit
     # 442 rows at batch 32 are 14 steps an epoch: 1,000 steps (the floor) are 71 epochs
@@ -475,3 +497,44 @@ def test_cuda_fit_samples_like_cpu_dtypes(diabetes):
     assert fake.dtypes.equals(diabetes.dtypes)
     restored = pickle.loads(pickle.dumps(sampler))
     pd.testing.assert_frame_equal(restored.sample(20), fake)
+
+
+# ------------------------------------------------------------- the networks
+
+
+BLOCKS = [("numeric", 1), ("categorical", 3), ("numeric_missing", 1), ("numeric", 1)]
+
+
+def test_generator_rows_follow_the_block_layout():
+    torch.manual_seed(0)
+    generator = Generator(8, 0, BLOCKS, (16,))
+    rows = generator(torch.randn(500, 8), hard=True)
+    assert rows.shape == (500, generator.n_features_out) == (500, 1 + 3 + 3 + 1)
+    onehot, value, state = rows[:, 1:4], rows[:, 4], rows[:, 5:7]
+    assert torch.equal(onehot.sum(1), torch.ones(500))
+    assert torch.equal(state.sum(1), torch.ones(500))
+    assert set(onehot.unique().tolist()) == {0.0, 1.0}
+    missing = state[:, 1] == 1
+    assert 0 < missing.sum() < 500
+    assert torch.equal(value[missing], torch.zeros(int(missing.sum())))  # no number
+    assert (value[~missing] != 0).all()
+    soft = generator(torch.randn(50, 8))  # relaxed draws while training
+    assert ((soft[:, 1:4] > 0) & (soft[:, 1:4] < 1)).any()
+
+
+def test_generator_values_read_the_drawn_category():
+    # the value head computes the numbers from the hidden features and the drawn
+    # states: forcing another category changes the numbers of the same noise
+    torch.manual_seed(0)
+    gan = TabularGAN([("categorical", 2), ("numeric", 1)], latent_dim=4,
+                     generator_layer_sizes=(8,))
+    noise = torch.randn(20, 4)
+    with torch.no_grad():
+        gan.state_bias.copy_(torch.tensor([30.0, -30.0]))
+        first = gan(noise)
+        gan.state_bias.copy_(torch.tensor([-30.0, 30.0]))
+        second = gan(noise)
+    assert torch.equal(first[:, 0], torch.ones(20)) and torch.equal(second[:, 1], torch.ones(20))
+    weight = gan.generator_average.values.weight[0, -2:]  # the value head's state weights
+    torch.testing.assert_close(first[:, 2] - second[:, 2],
+                               (weight[0] - weight[1]).expand(20))
