@@ -365,6 +365,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small sizes")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (rows section)")
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--search-epochs", type=int, default=None,
+                        help="epochs of each fit of the search section (default 5)")
     parser.add_argument("--sections", default="rows,search,pickle")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
@@ -384,7 +386,8 @@ def main():
         folder = pathlib.Path(tempfile.gettempdir()) if args.quick else HERE / "results"
         plot(results, args.epochs, folder / f"scale{'_quick' if args.quick else ''}.png")
     if "search" in sections:
-        search_section(5_000 if args.quick else 40_000, 2 if args.quick else 5)
+        search_section(5_000 if args.quick else 40_000,
+                       args.search_epochs or (2 if args.quick else 5))
     if "pickle" in sections:
         pickle_section()
     print(f"\n(load average at the end {os.getloadavg()[0]:.1f}; the machine is shared, "
