@@ -335,8 +335,8 @@ def test_missing_values_are_learned_as_a_state():
     table.loc[rng.random(300) < 0.25, "small"] = pd.NA
     fake = GANSampler(max_iter=60, random_state=0).fit(table).sample(2000)
     assert fake.dtypes.equals(table.dtypes)
-    for column, rate in [("real", 0.3), ("city", 0.2), ("small", 0.25)]:
-        assert abs(fake[column].isna().mean() - rate) < 0.1, column
+    for column in ["real", "city", "small"]:  # calibrated: off by <= 0.017 over 3 seeds
+        assert abs(fake[column].isna().mean() - table[column].isna().mean()) < 0.03, column
     assert not fake["skewed"].isna().any()  # no missing values in fit: none made
 
 
