@@ -10,11 +10,14 @@
    n_jobs=2 under joblib's loky, a Dask LocalCluster (2 worker processes) and Ray's
    joblib backend (2 CPUs); loky and Dask are warmed up first, Ray starts a new pool
    per search, so its time includes the pool's start. Then one fit with torch's
-   default number of threads against one thread.
-3. Pickles: bytes of a fitted model, with the optimizer's state (warm_start,
+   default number of threads against one thread (``--search-epochs`` makes the
+   fits longer).
+3. Worker: one fit timed in the main process and inside a Dask LocalCluster of one
+   worker (a core left idle) and of two.
+4. Pickles: bytes of a fitted model, with the optimizer's state (warm_start,
    partial_fit), and of a skorch net of the same architecture.
 
-    python benchmarks/bench_scale.py [--quick] [--device cuda]
+    python benchmarks/bench_scale.py [--quick] [--device cuda] [--sections search,worker]
 
 The tables go to stdout; the plot to benchmarks/results/scale.png (with --quick, to
 the temporary directory).
@@ -323,6 +326,62 @@ def search_section(n, epochs):
           f"{r['threads']} threads, {single:.2f} s with 1 thread ({default / single:.1f}x).")
 
 
+WORKER_SCRIPT = """
+import logging, sys, time, warnings
+warnings.simplefilter("ignore")
+sys.path.insert(0, {here!r})
+
+
+def one_fit(seed):
+    import os, time, torch
+    from bench_scale import make_rows
+    from sknn import MLPClassifier
+    X, y = make_rows({n}, seed=0)
+    est = MLPClassifier(max_iter={epochs}, tol=0.0, random_state=seed)
+    start = time.perf_counter()
+    est.fit(X, y)
+    return time.perf_counter() - start, torch.get_num_threads()
+
+
+if __name__ == "__main__":
+    import json, numpy as np, torch
+    from distributed import Client, LocalCluster
+    torch.set_num_threads(1)
+    one_fit(0)
+    out = {{"serial, 1 thread": [one_fit(seed)[0] for seed in range(4)]}}
+    for k in (1, 2):
+        with LocalCluster(n_workers=k, threads_per_worker=1, processes=True,
+                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \\
+                Client(cluster) as client:
+            client.gather(client.map(one_fit, range(100, 100 + k)))  # warm-up
+            fits = client.gather(client.map(one_fit, range(8)))
+        out[f"Dask, {{k}} worker(s)"] = [t for t, _ in fits]
+        out[f"threads, {{k}}"] = sorted({{threads for _, threads in fits}})
+    print(json.dumps(out))
+"""
+
+
+def worker_section(n, epochs):
+    """Time of one fit inside a Dask worker (1 and 2 workers on this machine's cores)
+    against the same fit in the main process."""
+    from _common import table
+
+    code = WORKER_SCRIPT.format(here=str(HERE), n=n, epochs=epochs)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    if out.returncode != 0:
+        print(f"worker section failed:\n{out.stderr[-3000:]}")
+        return
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    serial = float(np.median(r["serial, 1 thread"]))
+    rows = [{"where": key, "median fit s": float(np.median(r[key])),
+             "/ serial": float(np.median(r[key])) / serial}
+            for key in ("serial, 1 thread", "Dask, 1 worker(s)", "Dask, 2 worker(s)")]
+    print(f"\n## One fit ({n:,} x {N_FEATURES}, {epochs} epochs) in a Dask worker; "
+          f"{os.cpu_count()} cores; worker threads {r['threads, 1']} / {r['threads, 2']}")
+    table(rows, ["where", "median fit s", "/ serial"])
+
+
 def pickle_section():
     import torch
     from _common import table
@@ -367,7 +426,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--search-epochs", type=int, default=None,
                         help="epochs of each fit of the search section (default 5)")
-    parser.add_argument("--sections", default="rows,search,pickle")
+    parser.add_argument("--sections", default="rows,search,worker,pickle")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -388,6 +447,8 @@ def main():
     if "search" in sections:
         search_section(5_000 if args.quick else 40_000,
                        args.search_epochs or (2 if args.quick else 5))
+    if "worker" in sections:
+        worker_section(20_000, 5 if args.quick else 20)
     if "pickle" in sections:
         pickle_section()
     print(f"\n(load average at the end {os.getloadavg()[0]:.1f}; the machine is shared, "
