@@ -84,6 +84,12 @@ def row_layout(blocks):
     """Where a row's numeric values and its states (category one-hots, and the
     present / missing pair of a numeric column with missing values) sit.
 
+    Parameters
+    ----------
+    blocks : sequence of (kind, size)
+        The row layout: ``("numeric", 1)``, ``("categorical", n_categories)`` or
+        ``("numeric_missing", 1)`` per column.
+
     Returns
     -------
     value_index, state_index : list of int
@@ -263,6 +269,13 @@ class TabularGAN(nn.Module):
     critic_dropout : float, default=0.0
     average_decay : float, default=0.99
         Decay of the moving average; 0 keeps no average.
+
+    Attributes
+    ----------
+    state_bias : tensor of shape (n_states,)
+        A buffer added to the state logits of the generated rows (0 while
+        training; ``GANSampler`` sets it after training so that categories and
+        missing values come out at their training frequencies).
 
     Examples
     --------
