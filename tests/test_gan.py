@@ -492,7 +492,8 @@ def test_lbfgs_and_unfitted():
 @pytest.mark.gpu
 def test_cuda_fit_samples_like_cpu_dtypes(diabetes):
     sampler = GANSampler(device="cuda", **TINY).fit(diabetes)
-    assert sampler.module_.generator.output.weight.is_cuda
+    assert all(p.is_cuda for p in sampler.module_.parameters())
+    assert all(b.is_cuda for b in sampler.module_.buffers())  # state_bias included
     fake = sampler.sample(20)
     assert fake.dtypes.equals(diabetes.dtypes)
     restored = pickle.loads(pickle.dumps(sampler))
