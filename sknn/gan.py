@@ -147,7 +147,6 @@ class _TableCodec:
         self.numeric_index = [i for i, c in enumerate(columns) if c.numeric]
         self.quantiles = None
         self.calibration = None
-        self.state_frequencies = None  # of the encoded states, in the training rows
 
     @property
     def blocks(self):
@@ -673,7 +672,8 @@ class GANSampler(NeuralEstimator):
       (flags, ratings, small counts) are learned the same way and come back as
       numbers of their dtype, with only the observed values. After training, the
       categories' logits are shifted so that each category (and each column's
-      missing values) comes out at its frequency in the training rows;
+      missing values) comes out at its frequency in the training rows (in each
+      class's rows, for a GAN fitted with ``y``);
     - the generator draws a row's categories first and computes its numbers from
       its hidden features *and the drawn categories* (see
       :class:`~sknn.modules.Generator`), so a number that depends on a
@@ -897,6 +897,7 @@ class GANSampler(NeuralEstimator):
                                            None if epochs == "auto" else epochs)
 
     def _train_module(self, module, train_data, valid_data, *, epochs, **kwargs):
+        self._set_state_frequencies(module, [train_data, valid_data])
         if epochs == "auto":
             epochs = self._auto_epochs(len(train_data), kwargs["spec"].batch_size)
         return super()._train_module(module, train_data, valid_data, epochs=epochs,
@@ -930,8 +931,6 @@ class GANSampler(NeuralEstimator):
         if reset:
             self._codec = _TableCodec.fit(frame, array, dtype)
         encoded = self._codec.encode(frame, array)
-        if reset:  # what the calibration of the categories aims at
-            self._codec.state_frequencies = encoded[:, row_layout(self._codec.blocks)[1]].mean(0)
         if y is not None:
             y = self._validate_labels(y, len(encoded))
         return encoded, y
@@ -972,33 +971,63 @@ class GANSampler(NeuralEstimator):
                                                     p=self._class_prior)
                  if hasattr(self, "classes_") else None)
         self._codec = copy.copy(self._codec)  # a failed refit leaves the old one as it was
-        self._calibrate_states(n, codes, seed)
+        self._calibrate_states(n, seed)
         self._codec.fit_calibration(self._generate(n, codes, seed))
         self.best_loss_ = None
         self.critic_loss_curve_ = list(self.loss_curve_)
         self.generator_loss_curve_ = [float(h["generator_loss"]) for h in self.history_]
 
-    def _calibrate_states(self, n, codes, seed):
+    def _set_state_frequencies(self, module, datasets):
+        """Store in ``module`` each state's frequency in the training rows (all of
+        them, validation rows included) of each class, what :meth:`_calibrate_states`
+        aims at, and clear the calibration of an earlier fit (``warm_start``: the
+        data may have changed). A state a class never has counts half a row."""
+        module.state_bias.zero_()
+        if not module.generator.n_states:
+            return
+        state_index = torch.as_tensor(row_layout(self._codec.blocks)[1])
+        sums = torch.zeros(module.state_frequencies.shape, dtype=torch.float64)  # on the CPU
+        counts = torch.zeros(len(sums), dtype=torch.float64)
+        for data in filter(None, datasets):
+            X, labels, _ = data.rows(slice(0, len(data)))
+            states = X[:, state_index.to(X.device)].double().cpu()
+            group = (torch.zeros(len(X), dtype=torch.long) if labels is None
+                     or not module.n_conditions else labels.cpu())
+            sums.index_add_(0, group, states)
+            counts += torch.bincount(group, minlength=len(sums))
+        counts = counts.clamp(min=1)[:, None]
+        frequencies = torch.maximum(sums / counts, 0.5 / counts)
+        module.state_frequencies.copy_(frequencies)
+
+    def _calibrate_states(self, n, seed):
         """Shift the generated rows' state logits (``module_.state_bias``) so that
-        categories and missing values come out at their training frequencies.
+        categories and missing values come out, in each class, at their frequencies
+        in that class's training rows.
 
         Each round adds ``log(p / q)`` to every state's logit, with ``p`` the
         state's frequency in the training rows and ``q`` in ``n`` generated rows
-        (the same draws each round): the prior-shift correction of Saerens et al.
-        (2002), iterated towards its fixed point. A shift of a logit keeps the
-        ranking of the rows' odds, so the dependence the generator learned is kept,
-        and the value head then makes each row's numbers for the states it got.
+        (as many of each class; the same draws each round): the prior-shift
+        correction of Saerens et al. (2002), iterated towards its fixed point. A
+        shift of a logit keeps the ranking of the rows' odds, so the dependence the
+        generator learned is kept, and the value head then makes each row's
+        numbers for the states it got.
         """
         gan = self.module_
-        gan.state_bias.zero_()
         if not gan.generator.n_states:
             return
+        n_groups = len(gan.state_bias)
+        group = np.arange(n) % n_groups
+        codes = group if hasattr(self, "classes_") else None
         state_index = row_layout(self._codec.blocks)[1]
-        target = np.log(self._codec.state_frequencies.astype(np.float64))
-        floor = 0.5 / n  # a state never generated counts half a row
+        target = np.log(gan.state_frequencies.double().cpu().numpy())
+        per_group = np.bincount(group, minlength=n_groups)[:, None]
         for _ in range(self._STATE_CALIBRATION_ROUNDS):
-            generated = self._generate(n, codes, seed)[:, state_index].mean(0)
-            step = np.clip(target - np.log(np.maximum(generated, floor)), -2.0, 2.0)
+            states = self._generate(n, codes, seed)[:, state_index].astype(np.float64)
+            generated = np.zeros((n_groups, len(state_index)))
+            np.add.at(generated, group, states)
+            # a state never generated counts half a row
+            generated = np.maximum(generated / per_group, 0.5 / per_group)
+            step = np.clip(target - np.log(generated), -2.0, 2.0)
             gan.state_bias += torch.as_tensor(step, dtype=gan.state_bias.dtype,
                                               device=gan.state_bias.device)
 

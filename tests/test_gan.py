@@ -20,7 +20,7 @@ from sklearn.metrics import roc_auc_score
 
 from sknn import GANSampler
 from sknn.metrics import column_distances, correlation_difference, detection_score
-from sknn.modules.gan import Generator, TabularGAN
+from sknn.modules.gan import Generator, TabularGAN, row_layout
 
 TINY = dict(generator_layer_sizes=(32,), critic_layer_sizes=(32,), max_iter=3,
             random_state=0)
@@ -317,6 +317,42 @@ def test_category_frequencies_are_calibrated_even_after_a_short_fit():
     assert largest_error(sampler.sample(20_000, random_state=1)) > 0.1  # 0.14-0.30
 
 
+def test_conditional_category_frequencies_are_calibrated_per_class():
+    # each class has its own category mix; the calibration aims each class at its own
+    rng = np.random.default_rng(0)
+    y = np.where(rng.random(600) < 0.85, "p", "q")
+    grade = np.where(y == "p", rng.choice(["u", "v", "w"], 600, p=[0.7, 0.2, 0.1]),
+                     rng.choice(["u", "v", "w"], 600, p=[0.1, 0.3, 0.6]))
+    X = pd.DataFrame({"grade": grade.astype(object), "x": rng.normal(size=600) + (grade == "w")})
+    sampler = GANSampler(**{**TINY, "max_iter": 15}).fit(X, y)
+
+    def largest_error():
+        errors = []
+        for label in ["p", "q"]:
+            real = X["grade"][y == label].value_counts(normalize=True)
+            made = sampler.sample(20_000, y=label, random_state=1)["grade"]
+            made = made.value_counts(normalize=True).reindex(real.index, fill_value=0)
+            errors.append((made - real).abs().max())
+        return max(errors)
+
+    assert largest_error() < 0.02  # 0.002-0.008 over 3 seeds
+    sampler.module_.state_bias.zero_()
+    assert largest_error() > 0.3  # 0.45-0.56
+
+
+def test_warm_start_calibrates_to_the_new_rows():
+    rng = np.random.default_rng(0)
+
+    def table(share_a):
+        grade = np.where(rng.random(400) < share_a, "a", "b").astype(object)
+        return pd.DataFrame({"grade": grade, "x": rng.normal(size=400)})
+
+    first, second = table(0.9), table(0.1)
+    sampler = GANSampler(**TINY).fit(first).set_params(warm_start=True).fit(second)
+    made = sampler.sample(20_000, random_state=1)["grade"].eq("a").mean()
+    assert abs(made - second["grade"].eq("a").mean()) < 0.02  # 0.000-0.004 over 3 seeds
+
+
 def test_max_iter_auto_runs_a_number_of_steps(diabetes, diabetes_fit):
     sampler, _ = diabetes_fit
     # 442 rows at batch 32 are 14 steps an epoch: 1,000 steps (the floor) are 71 epochs
@@ -504,6 +540,16 @@ def test_cuda_fit_samples_like_cpu_dtypes(diabetes):
 
 
 BLOCKS = [("numeric", 1), ("categorical", 3), ("numeric_missing", 1), ("numeric", 1)]
+
+
+def test_row_layout_places_values_and_states():
+    blocks = [("numeric", 1), ("categorical", 3), ("numeric_missing", 1), ("numeric", 1),
+              ("numeric_missing", 1), ("categorical", 2)]
+    values, states, sizes, present = row_layout(blocks)
+    assert values == [0, 4, 7, 8]
+    assert states == [1, 2, 3, 5, 6, 9, 10, 11, 12]
+    assert sizes == [3, 2, 2, 2]
+    assert present == [-1, 3, -1, 5]  # among the states: row positions 5 and 9
 
 
 def test_generator_rows_follow_the_block_layout():

@@ -157,8 +157,9 @@ class Generator(nn.Module):
         values, states, self._state_sizes, present = row_layout(self.blocks)
         self.n_values, self.n_states = len(values), len(states)
         # cat([values, states], 1)[:, order] puts each entry at its place in the row
-        self.register_buffer("_order", torch.argsort(torch.tensor(values + states)),
-                             persistent=False)
+        order = torch.argsort(torch.tensor(values + states))
+        identity = torch.equal(order, torch.arange(len(order)))
+        self.register_buffer("_order", None if identity else order, persistent=False)
         has_missing = any(p >= 0 for p in present)
         self.register_buffer(
             "_present", torch.tensor(present) if has_missing else None, persistent=False)
@@ -177,7 +178,8 @@ class Generator(nn.Module):
         hard : bool, default=False
             One-hot states (straight-through) instead of soft relaxed ones.
         state_bias : tensor broadcastable to (n, n_states) or None
-            Added to the state logits (the marginal calibration of categories).
+            Added to the state logits (the calibration of the categories'
+            frequencies).
 
         Returns
         -------
@@ -201,7 +203,7 @@ class Generator(nn.Module):
         if states is not None:
             parts.append(states)
         rows = torch.cat(parts, 1) if len(parts) > 1 else parts[0]
-        return rows[:, self._order]
+        return rows if self._order is None else rows[:, self._order]
 
 
 class Critic(nn.Module):
@@ -272,10 +274,13 @@ class TabularGAN(nn.Module):
 
     Attributes
     ----------
-    state_bias : tensor of shape (n_states,)
-        A buffer added to the state logits of the generated rows (0 while
-        training; ``GANSampler`` sets it after training so that categories and
-        missing values come out at their training frequencies).
+    state_frequencies : tensor of shape (max(1, n_conditions), n_states)
+        A buffer: each state's frequency in the training rows of each class
+        (``GANSampler`` sets it before training; what its calibration aims at).
+    state_bias : tensor of shape (max(1, n_conditions), n_states)
+        A buffer added to the state logits of the generated rows of each class (0
+        while training; ``GANSampler`` sets it after training so that categories
+        and missing values come out at their training frequencies).
 
     Examples
     --------
@@ -300,9 +305,12 @@ class TabularGAN(nn.Module):
         if average_decay:
             self.generator_average = copy.deepcopy(self.generator).requires_grad_(False)
         self.register_buffer("n_averaged", torch.zeros((), dtype=torch.long))
-        # added to the generated rows' state logits (GANSampler's calibration of the
-        # categories' frequencies, learned after training; 0 while training)
-        self.register_buffer("state_bias", torch.zeros(self.generator.n_states))
+        # GANSampler's calibration of the categories' frequencies, one row per class
+        # (one row for an unconditional GAN): the training rows' state frequencies,
+        # and the shift of the state logits learned after training (0 while training)
+        groups = (max(1, n_conditions), self.generator.n_states)
+        self.register_buffer("state_frequencies", torch.ones(groups))
+        self.register_buffer("state_bias", torch.zeros(groups))
 
     @property
     def latent_dim(self):
@@ -314,7 +322,10 @@ class TabularGAN(nn.Module):
 
     def forward(self, noise, conditions=None):
         generator = self.generator if self.generator_average is None else self.generator_average
-        bias = self.state_bias if self.generator.n_states else None
+        bias = None
+        if self.generator.n_states:
+            bias = (self.state_bias[0] if conditions is None or not self.n_conditions
+                    else self.state_bias[conditions.argmax(1)])
         return generator(noise, conditions, hard=True, state_bias=bias)
 
     @torch.no_grad()
