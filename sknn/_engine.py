@@ -10,7 +10,6 @@ import contextlib
 import copy
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,11 +152,15 @@ class InMemoryData:
     y : ndarray or None
     sample_weight : ndarray or None
     device : torch.device
+    target_is_input : bool, default=False
+        The target of every batch is its (dense) input batch (auto-encoders);
+        ``y`` must then be None.
     """
 
-    def __init__(self, X, y=None, sample_weight=None, *, device):
+    def __init__(self, X, y=None, sample_weight=None, *, device, target_is_input=False):
         self.device = device
         self.sparse = sp.issparse(X)
+        self.target_is_input = target_is_input
         self.X = X.astype(np.float32).tocsr() if self.sparse else as_tensor(X, device)
         self.y = None if y is None else as_tensor(y, device)
         self.w = None if sample_weight is None else as_tensor(sample_weight, device)
@@ -172,9 +175,13 @@ class InMemoryData:
             X = torch.from_numpy(self.X[idx].toarray()).to(self.device, non_blocking=True)
         else:
             X = self.X[index]
-        y = None if self.y is None else self.y[index]
+        y = X if self.target_is_input else None if self.y is None else self.y[index]
         w = None if self.w is None else self.w[index]
         return X, y, w
+
+    def targets(self):
+        """All the rows' targets (the input itself when ``target_is_input``)."""
+        return self.rows(slice(0, len(self)))[1] if self.target_is_input else self.y
 
 
 def as_tensor(array, device):
@@ -218,7 +225,7 @@ class BatchIterator:
             perm = torch.randperm(n, generator=self.generator).to(self.data.device)
             X, y, w = self.data.rows(perm)
         else:
-            X, y, w = self.data.X, self.data.y, self.data.w
+            X, y, w = self.data.rows(slice(None))
         for start in range(0, n, bs):
             stop = start + bs
             yield (
@@ -263,6 +270,12 @@ class OptimizerSpec:
     epsilon: float = 1e-8
     max_fun: int = 15000
     lr_factors: tuple = ()
+
+    @classmethod
+    def parameter_names(cls):
+        """The fields that are estimator parameters of the same name."""
+        return ("solver", "learning_rate_init", "alpha", "momentum", "nesterovs_momentum",
+                "beta_1", "beta_2", "epsilon", "max_fun")
 
     @property
     def penalty_in_loss(self):
@@ -428,8 +441,8 @@ def _set_lr(optimizer, lr):
 class SknnNet(NeuralNet):
     """skorch ``NeuralNet`` with a tensor-slicing iterator and weighted losses.
 
-    Batches are ``(X, y, sample_weight)`` triples of tensors already on the device;
-    ``y`` is None for auto-encoding, where the target is the (clean) input batch.
+    Batches are ``(X, y, sample_weight)`` triples of tensors already on the device
+    (for auto-encoding, ``y`` is the clean input batch itself).
     The criterion returns per-sample losses; they are averaged (weighted when
     weights are given) here. The epoch loss is summed on the device and read back
     once per epoch.
@@ -475,15 +488,14 @@ class SknnNet(NeuralNet):
                              shuffle=training and self.shuffle, generator=self.generator)
 
     # -- loss ------------------------------------------------------------------
-    def batch_loss(self, y_pred, y, w, n_rows, X=None):
-        target = X if y is None else y
+    def batch_loss(self, y_pred, y, w, n_rows):
         if w is not None:
-            per_sample = self.criterion_(y_pred, target)
+            per_sample = self.criterion_(y_pred, y)
             loss = (per_sample * w).sum() / w.sum()
         elif self._fused_mean:
-            loss = self.criterion_.mean_loss(y_pred, target)
+            loss = self.criterion_.mean_loss(y_pred, y)
         else:
-            loss = self.criterion_(y_pred, target).mean()
+            loss = self.criterion_(y_pred, y).mean()
         if self.l1 or self.spec.penalty_in_loss:
             # Scaled by the batch's total weight, so that a row of weight 2 and the
             # same row twice give the same objective.
@@ -550,7 +562,7 @@ class SknnNet(NeuralNet):
         X, y, w = batch
         with self.autocast():
             y_pred = self.module_(X)
-            loss = self.batch_loss(y_pred, y, w, len(X), X)
+            loss = self.batch_loss(y_pred, y, w, len(X))
         (loss if self.grad_scaler_ is None else self.grad_scaler_.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -558,7 +570,7 @@ class SknnNet(NeuralNet):
         X, y, w = batch
         with torch.no_grad(), self.autocast():
             y_pred = self.module_(X)
-            loss = self.batch_loss(y_pred, y, w, len(X), X)
+            loss = self.batch_loss(y_pred, y, w, len(X))
         return {"loss": loss, "y_pred": y_pred}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -585,8 +597,7 @@ class SknnNet(NeuralNet):
         self.history.record(prefix + "_loss", epoch_loss)
         self.history.record(prefix + "_batch_count", len(sizes))
         if not training and self.score_fn is not None:
-            data = iterator.data
-            target = data.y if data.y is not None else data.rows(slice(0, len(data)))[0]
+            target = iterator.data.targets()
             self.history.record("valid_score", float(self.score_fn(torch.cat(preds), target)))
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
@@ -610,16 +621,18 @@ class SknnNet(NeuralNet):
 
 @dataclass
 class FitResult:
-    """What a training run hands back to the estimator."""
+    """What a training run hands back to the estimator.
+
+    ``converged`` is True when the stopping rules ended the run before its last
+    epoch.
+    """
 
     module: torch.nn.Module
     optimizer_state: dict
     converged: bool
-    stopped_early: bool
-    seconds: float
 
 
-def train(module, criterion, train_data, valid_data, *, spec, rules, state, epochs, device,
+def train(module, train_data, valid_data, *, criterion, spec, rules, state, epochs, device,
           seed, shuffle=True, l1=0.0, score_fn=None, verbose=0, callbacks=(),
           optimizer_state=None, net_cls=None, precision="float32"):
     """Run ``epochs`` epochs of training through skorch.
@@ -628,9 +641,9 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
     ----------
     module : torch.nn.Module
         Trained in place (on ``device``).
+    train_data, valid_data : InMemoryData or None
     criterion : torch.nn.Module
         Returns per-sample losses.
-    train_data, valid_data : InMemoryData or None
     spec : OptimizerSpec
     rules : StopRules
     state : ConvergenceState
@@ -682,20 +695,12 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
     net.initialize()
     if optimizer_state is not None:
         net.optimizer_.load_state_dict(optimizer_state)
-    start = time.perf_counter()
     net.partial_fit(train_data, valid_data)
-    seconds = time.perf_counter() - start
     module.eval()  # predictions need eval mode; leaving it set saves a toggle per call
-    stopped_early = monitor.converged
     if rules.early_stopping and monitor.best_weights is not None:
         module.load_state_dict(monitor.best_weights)
-    return FitResult(
-        module=module,
-        optimizer_state=net.optimizer_.state_dict(),
-        converged=stopped_early,
-        stopped_early=stopped_early,
-        seconds=seconds,
-    )
+    return FitResult(module=module, optimizer_state=net.optimizer_.state_dict(),
+                     converged=monitor.converged)
 
 
 def warn_not_converged(estimator, max_iter):

@@ -22,6 +22,8 @@ __all__ = [
     "validate_sample_weight",
     "encode_classification_target",
     "validate_regression_target",
+    "check_layer_sizes",
+    "is_int",
 ]
 
 
@@ -213,6 +215,33 @@ def validate_regression_target(y, *, poisson=False):
     if poisson and np.any(y2 < 0):
         raise ValueError("loss='poisson' needs non-negative y; some values are negative.")
     return y2.astype(np.float32), was_1d
+
+
+def check_layer_sizes(value, name, *, allow_empty=True):
+    """Return layer widths as a tuple of positive integers, or raise a ``ValueError``.
+
+    Parameters
+    ----------
+    value : int or sequence of int
+        One width, or one per layer.
+    name : str
+        The parameter's name, for the message.
+    allow_empty : bool, default=True
+        Accept no layer at all (an empty sequence).
+
+    Returns
+    -------
+    sizes : tuple of int
+    """
+    try:
+        sizes = (value,) if is_int(value) else tuple(value)
+    except TypeError:
+        sizes = None
+    if sizes is None or not all(is_int(v) and v > 0 for v in sizes) or (
+            not sizes and not allow_empty):
+        what = "zero or more" if allow_empty else "one or more"
+        raise ValueError(f"{name} must be {what} positive integers; got {value!r}.")
+    return sizes
 
 
 def is_int(value):

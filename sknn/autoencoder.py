@@ -12,11 +12,11 @@ import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _engine
+from ._tasks import ReconstructionTask
 from ._validation import Interval
 from .base import fill_doc, store_parameters
 from .mlp import _MLPBase
-from .modules import losses
-from .modules.autoencoder import AutoEncoderNet, negative_mse
+from .modules.autoencoder import AutoEncoderNet
 
 __all__ = ["AutoEncoder"]
 
@@ -101,27 +101,12 @@ class AutoEncoder(_MLPBase):
         store_parameters(self, locals())
 
     # ------------------------------------------------------------------ hooks
-    def _build_module(self, n_features, n_outputs):
-        return AutoEncoderNet(n_features, self.n_components, self._hidden_sizes(),
+    def _make_task(self):
+        return ReconstructionTask()
+
+    def _build_module(self, layout, n_outputs):
+        return AutoEncoderNet(layout.n_features_, self.n_components, self._hidden_sizes(),
                               self.activation, self.dropout, self.batch_norm, self.noise)
-
-    def _validate_training_data(self, X, y, reset):
-        # The input is its own target: y is ignored, as in scikit-learn's PCA.
-        X = super()._validate_training_data(X, "no_validation", reset)
-        return X, None
-
-    def _encode_target(self, y, classes, reset):
-        # No target array: the engine uses the (clean) input batch as the target.
-        return None, self.n_features_in_
-
-    def _class_weights(self, target):
-        return None
-
-    def _criterion(self):
-        return losses.HalfSquaredError()
-
-    def _score_function(self):
-        return negative_mse
 
     @property
     def n_components_(self):

@@ -10,6 +10,7 @@ below adds target encoding, the loss and the public predict methods.
 """
 
 import copy
+import functools
 import numbers
 import re
 import warnings
@@ -19,20 +20,13 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine, _progress
 from ._progress import FitFeedbackMixin
-from ._validation import (
-    Interval,
-    StrOptions,
-    encode_classification_target,
-    validate_features,
-    validate_regression_target,
-    validate_sample_weight,
-)
-from .modules import losses
+from ._tasks import ClassificationTask, RegressionTask
+from ._validation import Interval, StrOptions, validate_sample_weight
+from .layouts import TableLayout
 
 COMMON_PARAMETERS_DOC = """\
     solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
@@ -207,38 +201,42 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             names = _PARAM_NAMES[cls] = tuple(super()._get_param_names())
         return list(names)
 
-    # What the input may look like; image and sequence estimators widen these.
-    _allow_nd = False
-    _accept_sparse = True
-    _allow_nan = False  # e.g. NaN padding marks the end of shorter sequences
-
     # ------------------------------------------------------------------ hooks
-    def _build_module(self, n_features, n_outputs):
-        """Return a freshly initialised ``nn.Module`` for this input and output width."""
+    # The whole contract between this base class and an estimator: each hook is
+    # declared here once, with its default; CONTRIBUTING.md has the table.
+    def _make_task(self):
+        """Return the :class:`~sknn._tasks.Task` of this estimator, built from its
+        parameters (target encoding, loss, validation score, class weights).
+
+        Called at the start of every fit; the classifier and regressor mixins
+        provide it.
+        """
         raise NotImplementedError
 
-    def _to_network_layout(self, X, reset):
-        """Turn a validated array into the network's input layout.
+    def _make_input_layout(self):
+        """Return an unfitted :class:`~sknn.layouts.InputLayout` built from the
+        estimator's parameters: how rows of X become the network's input.
 
-        Returns ``(X, n_features)`` where ``n_features`` is what
-        :meth:`_build_module` receives. ``reset`` is True when fitting from scratch.
-        The default is a flat table.
+        Called when fitting from scratch; a continued fit keeps ``input_layout_``.
+        The default is a table of numbers (dense or sparse).
         """
-        return X, X.shape[1]
+        return TableLayout()
 
-    def _net_class(self):
-        """The skorch net that trains this estimator's module (None: the engine's default).
+    def _check_architecture(self):
+        """Raise a ``ValueError`` for architecture parameters that cannot work
+        (layer sizes, shapes), before any data is looked at. Default: nothing."""
 
-        A network type whose training step is not one forward / backward pass (a
-        GAN's alternating critic and generator updates) returns its ``SknnNet``
-        subclass here.
+    def _build_module(self, layout, n_outputs):
+        """Return a freshly initialised ``nn.Module``.
+
+        Parameters
+        ----------
+        layout : InputLayout
+            The fitted input layout (``n_features_``, ``input_shape_``).
+        n_outputs : int
+            Width of the output layer, from the task.
         """
-        return None
-
-    # False for networks whose training loss says nothing about convergence (a
-    # GAN's): they then run all ``max_iter`` epochs unless ``early_stopping`` is on,
-    # and do not warn that the loss "hasn't converged".
-    _loss_stops_training = True
+        raise NotImplementedError
 
     def _extra_callbacks(self):
         """skorch callbacks the estimator itself needs (for example gradient clipping).
@@ -246,6 +244,31 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         They run before the user's ``callbacks``.
         """
         return []
+
+    def _effective_batch_size(self, n_samples):
+        """Rows per mini-batch for ``n_samples`` training rows ("auto": at most 200)."""
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples and self.solver != "lbfgs":
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the {n_samples} training "
+                "rows; it is clipped.",
+                UserWarning,
+                stacklevel=_engine.user_stacklevel(),
+            )
+        return min(self.batch_size, n_samples)
+
+    def _train_module(self, module, train_data, valid_data, *, new_module, task, **kwargs):
+        """Train ``module`` through the engine; returns the engine's ``FitResult``.
+
+        A hook for estimators that train in phases or train part of the network on
+        precomputed inputs (the transfer estimators), or change the stopping rules
+        (the CNN's augmentation). ``new_module`` is True when ``module`` was just
+        built (not a continued fit); ``task`` is this fit's task; ``kwargs`` are
+        :func:`sknn._engine.train`'s keyword arguments (``criterion``, ``spec``,
+        ``rules``, ``state``, ...).
+        """
+        return _engine.train(module, train_data, valid_data, **kwargs)
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y=None, sample_weight=None):
@@ -269,6 +292,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     def _fit(self, X, y, *, sample_weight=None, incremental, classes=None):
         self._validate_params()
+        self._check_architecture()
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
         if self.precision == "float16" and self.solver == "lbfgs":
@@ -278,9 +302,9 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             )
         if self.precision == "float16" and _engine.resolve_device(self.device).type == "cpu":
             warnings.warn(
-                "precision='float16' on the CPU is slower than float32 (CPUs lack fast "
-                "float16 kernels: 40 x slower for a small CNN, measured); it is meant for "
-                "GPUs. On a CPU, precision='bfloat16' is the fast one.",
+                "precision='float16' on the CPU is much slower than float32 (CPUs lack "
+                "fast float16 kernels); it is meant for GPUs. On a CPU, "
+                "precision='bfloat16' is the fast one.",
                 UserWarning,
                 stacklevel=_engine.user_stacklevel(),
             )
@@ -303,12 +327,17 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     def _fit_staged(self, X, y, sample_weight, *, incremental, classes, feedback=()):
         resume = self._is_continuation(incremental)
+        task = self._make_task()
         if incremental and not resume:
-            self._check_first_partial_fit(classes)
-        X, y = self._validate_training_data(X, y, reset=not resume)
-        target, n_outputs = self._encode_target(y, classes=classes, reset=not resume)
-        weights = validate_sample_weight(sample_weight, X, self._class_weights(target))
-        X, n_inputs = self._to_network_layout(X, reset=not resume)
+            task.check_first_partial_fit(classes)
+        layout = self.input_layout_ if resume else self._make_input_layout()
+        X, y = self._check_training_input(layout, task, X, y, reset=not resume)
+        target, n_outputs = task.encode(X, y, classes=classes,
+                                        previous=self._task if resume else None)
+        weights = validate_sample_weight(sample_weight, X, task.sample_weights(target))
+        if not resume:
+            layout.fit(X)
+        X = layout.network_input(X)
         device = _engine.resolve_device(self.device)
         n_samples = X.shape[0]
         batch_size = self._effective_batch_size(n_samples)
@@ -316,36 +345,45 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         seed = (_engine.draw_seed(self.random_state) + state.n_iter) % _engine._INT32_MAX
         early_stopping = self.early_stopping and not incremental
 
-        train_idx, valid_idx = self._split(n_samples, target, seed, early_stopping)
-        train_data = self._data(X, target, weights, train_idx, device)
-        valid_data = None if valid_idx is None else self._data(X, target, weights, valid_idx,
-                                                                device)
+        train_idx, valid_idx = self._split(n_samples, target, seed, early_stopping,
+                                           task.stratify(target) if early_stopping else False)
+        as_data = functools.partial(self._data, X, target, weights, device=device,
+                                    target_is_input=task.target_is_input)
+        train_data = as_data(train_idx)
+        valid_data = None if valid_idx is None else as_data(valid_idx)
         spec = _engine.OptimizerSpec(
-            solver=self.solver, learning_rate_init=self.learning_rate_init, alpha=self.alpha,
-            batch_size=batch_size, momentum=self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon, max_fun=self.max_fun,
+            batch_size=batch_size,
+            **{name: getattr(self, name) for name in _engine.OptimizerSpec.parameter_names()
+               if hasattr(self, name)},
         )
         rules = _engine.StopRules(
             tol=self.tol, n_iter_no_change=self.n_iter_no_change, early_stopping=early_stopping,
             learning_rate=self.learning_rate if self.solver == "sgd" else "constant",
             learning_rate_init=self.learning_rate_init, power_t=self.power_t,
-            check_convergence=not incremental and (early_stopping or self._loss_stops_training),
+            check_convergence=not incremental and (early_stopping or task.loss_stops_training),
         )
         with _engine.seeded(seed, device):
             if resume:
                 module = copy.deepcopy(self.module_).to(device)
                 optimizer_state = self._optimizer_state
             else:
-                module = self._build_module(n_inputs, n_outputs).to(device)
+                module = self._build_module(layout, n_outputs).to(device)
                 optimizer_state = None
             result = self._train_module(
-                module, train_data, valid_data, spec=spec, rules=rules, state=state,
-                epochs=1 if incremental else self.max_iter, device=device, seed=seed,
-                callbacks=[*self._extra_callbacks(), *(self.callbacks or ()), *feedback],
+                module, train_data, valid_data, new_module=not resume, task=task,
+                criterion=task.criterion(), score_fn=task.score_function(),
+                net_cls=task.net_class(), shuffle=self.shuffle, l1=self.l1,
+                verbose=self.verbose, precision=self.precision, spec=spec, rules=rules,
+                state=state, epochs=1 if incremental else self.max_iter, device=device,
+                seed=seed, callbacks=[*self._extra_callbacks(), *(self.callbacks or ()),
+                                      *feedback],
                 optimizer_state=optimizer_state,
             )
         self.module_ = result.module
+        self.input_layout_ = layout
+        self._task = task
+        for name, value in task.fitted_attributes().items():
+            setattr(self, name, value)
         # The optimizer's state is kept only when a later call can resume from it.
         keep_optimizer = incremental or self.warm_start
         self._optimizer_state = _to_cpu(result.optimizer_state) if keep_optimizer else None
@@ -354,61 +392,30 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         if not incremental and not result.converged and rules.check_convergence:
             _engine.warn_not_converged(self, self.max_iter)
 
-    def _train_module(self, module, train_data, valid_data, **kwargs):
-        """Train ``module`` through the engine; returns the engine's ``FitResult``.
+    def _check_training_input(self, layout, task, X, y, reset):
+        """Validate the training data through the layout, y as the task wants it."""
+        if task.target_is_input:  # y is ignored, as in scikit-learn's PCA
+            return layout.check_input(self, X, reset=reset), None
+        return layout.check_input(self, X, y, reset=reset, multi_output=True,
+                                  **task.target_validation)
 
-        A hook for estimators that train in phases or train part of the network on
-        precomputed inputs (the transfer estimators); ``kwargs`` are
-        :func:`sknn._engine.train`'s ``spec``, ``rules``, ``state``, ``epochs``,
-        ``device``, ``seed``, ``callbacks`` and ``optimizer_state``.
-        """
-        return _engine.train(
-            module, self._criterion(), train_data, valid_data, shuffle=self.shuffle,
-            l1=self.l1, score_fn=self._score_function(), verbose=self.verbose,
-            net_cls=self._net_class(), precision=self.precision, **kwargs,
-        )
-
-    def _validate_training_data(self, X, y, reset):
-        return validate_features(
-            self, X, y, reset=reset, allow_nd=self._allow_nd,
-            accept_sparse=self._accept_sparse, allow_nan=self._allow_nan, multi_output=True,
-        )
-
-    def _check_first_partial_fit(self, classes):
-        """Classifiers require ``classes`` on the first ``partial_fit`` call."""
-
-    def _effective_batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples and self.solver != "lbfgs":
-            warnings.warn(
-                f"Got batch_size={self.batch_size} larger than the {n_samples} training "
-                "rows; it is clipped.",
-                UserWarning,
-                stacklevel=_engine.user_stacklevel(),
-            )
-        return min(self.batch_size, n_samples)
-
-    def _split(self, n_samples, target, seed, early_stopping):
+    def _split(self, n_samples, target, seed, early_stopping, stratify):
         if not early_stopping:
             return None, None
-        stratify = target if self._stratify_split(target) else None
         train_idx, valid_idx = train_test_split(
             np.arange(n_samples), test_size=self.validation_fraction,
-            random_state=seed, stratify=stratify,
+            random_state=seed, stratify=target if stratify else None,
         )
         return np.sort(train_idx), np.sort(valid_idx)
 
-    def _stratify_split(self, target):
-        return False
-
     @staticmethod
-    def _data(X, target, weights, index, device):
+    def _data(X, target, weights, index, *, device, target_is_input):
         if index is not None:
             X = X[index]
             target = None if target is None else target[index]
             weights = None if weights is None else weights[index]
-        return _engine.InMemoryData(X, target, weights, device=device)
+        return _engine.InMemoryData(X, target, weights, device=device,
+                                    target_is_input=target_is_input)
 
     def _set_fitted_attributes(self, state, early_stopping):
         self.n_iter_ = state.n_iter
@@ -430,9 +437,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     def _network_input(self, X):
         """Validate X for a fitted estimator and return it as engine data."""
-        X = validate_features(self, X, reset=False, allow_nd=self._allow_nd,
-                              accept_sparse=self._accept_sparse, allow_nan=self._allow_nan)
-        X, _ = self._to_network_layout(X, reset=False)
+        layout = self.input_layout_
+        X = layout.network_input(layout.check_input(self, X, reset=False))
         return _engine.InMemoryData(X, device=self._device())
 
     def _forward(self, X, fn=None):
@@ -461,7 +467,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self._accept_sparse
+        tags.input_tags.sparse = self._make_input_layout().accept_sparse
         tags.non_deterministic = False
         return tags
 
@@ -539,78 +545,15 @@ class FeaturesMixin(TransformerMixin):
 
 
 class NeuralClassifierMixin(ClassifierMixin):
-    """Target encoding, loss and predictions shared by the classifiers."""
+    """The classifiers' task (:class:`~sknn._tasks.ClassificationTask`) and their
+    public predict methods."""
 
     _parameter_constraints = {
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def _encode_target(self, y, classes, reset):
-        known = None if reset else self.classes_
-        if reset and classes is not None:
-            known = np.unique(np.asarray(classes))
-            if len(known) < 2:
-                raise ValueError("classes must list at least 2 classes.")
-        codes, classes_, kind = encode_classification_target(y, known)
-        if reset:
-            self.classes_ = classes_
-            self._target_kind = kind
-        elif kind != self._target_kind and "multilabel-indicator" in (kind, self._target_kind):
-            raise ValueError(f"y is {kind} but the estimator was fitted on {self._target_kind}.")
-        n_outputs = 1 if self._target_kind == "binary" else len(self.classes_)
-        return codes, n_outputs
-
-    def _check_first_partial_fit(self, classes):
-        if classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-
-    def _class_weights(self, target):
-        if self.class_weight is None:
-            return None
-        if target.ndim == 2:
-            raise ValueError("class_weight is not supported for multilabel targets.")
-        class_weight = self.class_weight
-        if isinstance(class_weight, dict):
-            unknown = set(class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"class_weight has labels {sorted(map(str, unknown))} that are not in "
-                    f"classes_ {self.classes_.tolist()}."
-                )
-            class_weight = {
-                int(np.searchsorted(self.classes_, k)): v for k, v in class_weight.items()
-            }
-        return compute_sample_weight(class_weight, target)
-
-    def _stratify_split(self, target):
-        return target.ndim == 1
-
-    def _criterion(self):
-        return {
-            "binary": losses.BinaryCrossEntropy,
-            "multiclass": losses.CrossEntropy,
-            "multilabel-indicator": losses.MultilabelCrossEntropy,
-        }[self._target_kind]()
-
-    def _score_function(self):
-        return losses.accuracy_score
-
-    def _proba_from_scores(self, scores):
-        if self._target_kind == "multiclass":
-            return torch.softmax(scores, 1)
-        positive = torch.sigmoid(scores)
-        if self._target_kind == "multilabel-indicator":
-            return positive
-        return torch.cat([1 - positive, positive], 1)
-
-    def _labels_from_scores(self, scores):
-        if self._target_kind == "multilabel-indicator":
-            return (scores > 0).numpy().astype(int)
-        if scores.shape[1] == 1:
-            codes = (scores[:, 0] > 0).long()
-        else:
-            codes = scores.argmax(1)
-        return self.classes_[codes.numpy()]
+    def _make_task(self):
+        return ClassificationTask(self.class_weight, estimator_name=type(self).__name__)
 
     def predict(self, X):
         """Predict class labels.
@@ -624,7 +567,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels) for multilabel
         """
         check_is_fitted(self)
-        return self._labels_from_scores(self._forward(X))
+        return self._task.labels(self._forward(X))
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -639,7 +582,7 @@ class NeuralClassifierMixin(ClassifierMixin):
             Columns ordered as ``classes_``.
         """
         check_is_fitted(self)
-        return self._proba_from_scores(self._forward(X).double()).numpy()
+        return self._task.probabilities(self._forward(X).double()).numpy()
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -679,37 +622,11 @@ class NeuralClassifierMixin(ClassifierMixin):
 
 
 class NeuralRegressorMixin(RegressorMixin):
-    """Target handling, loss and ``predict`` shared by the regressors."""
+    """The regressors' task (:class:`~sknn._tasks.RegressionTask`) and ``predict``."""
 
-    _poisson = False
-
-    def _encode_target(self, y, classes, reset):
-        target, was_1d = validate_regression_target(y, poisson=self._poisson)
-        if reset:
-            self._y_was_1d = was_1d
-            self.n_outputs_ = target.shape[1]
-        elif target.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {target.shape[1]} outputs but the estimator was fitted with "
-                f"{self.n_outputs_}."
-            )
-        return target, self.n_outputs_
-
-    def _class_weights(self, target):
-        return None
-
-    def _criterion(self):
-        return losses.PoissonDeviance() if self._poisson else losses.HalfSquaredError()
-
-    def _score_function(self):
-        return losses.exp_r2_score if self._poisson else losses.r2_score
-
-    def _validate_training_data(self, X, y, reset):
-        return validate_features(
-            self, X, y, reset=reset, allow_nd=self._allow_nd,
-            accept_sparse=self._accept_sparse, allow_nan=self._allow_nan, multi_output=True,
-            y_numeric=True,
-        )
+    def _make_task(self):
+        # Regressors with a ``loss`` parameter train a log link for "poisson".
+        return RegressionTask(poisson=getattr(self, "loss", None) == "poisson")
 
     def predict(self, X):
         """Predict targets.
@@ -723,11 +640,7 @@ class NeuralRegressorMixin(RegressorMixin):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         check_is_fitted(self)
-        out = self._forward(X).double()
-        if self._poisson:
-            out = torch.exp(out)
-        out = out.numpy()
-        return out[:, 0] if self._y_was_1d else out
+        return self._task.predictions(self._forward(X))
 
     def partial_fit(self, X, y, sample_weight=None):
         """One pass over (X, y), continuing from the current network.

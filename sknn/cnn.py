@@ -11,25 +11,22 @@ convolved along the columns.
 """
 
 import dataclasses
-import math
 import numbers
 
-import numpy as np
-import pandas as pd
-import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Interval, StrOptions, is_int
+from ._tasks import ClassificationTask
+from ._validation import Interval, StrOptions, check_layer_sizes, is_int
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
     NeuralEstimator,
     NeuralRegressorMixin,
-    _positive_int_tuple,
     fill_doc,
     store_parameters,
 )
+from .layouts import ImageLayout
 from .modules.cnn import Augment, ConvNet
-from .modules.losses import SmoothedCrossEntropy
 from .modules.mlp import ACTIVATIONS
 
 CNN_PARAMETERS_DOC = """\
@@ -77,34 +74,10 @@ CNN_PARAMETERS_DOC = """\
         noisy, augmented loss otherwise stops the fit before it has settled."""
 
 
-def _sizes(value, name, allow_empty):
-    sizes = (value,) if is_int(value) else tuple(value)
-    if not _positive_int_tuple(sizes) or (not sizes and not allow_empty):
-        what = "zero or more" if allow_empty else "one or more"
-        raise ValueError(f"{name} must be {what} positive integers; got {value!r}.")
-    return sizes
-
-
-def _ndim(X):
-    shape = getattr(X, "shape", None)
-    if shape is not None:
-        return len(shape)
-    try:  # lists and array-likes (whatever fails here, validate_data reports)
-        return np.asarray(X).ndim
-    except (TypeError, ValueError):
-        return 0
-
-
 class _ConvNetMixin:
     """What CNNClassifier and CNNRegressor share: the network's parameters, the
-    image layouts and building the :class:`~sknn.modules.cnn.ConvNet`.
-
-    Layout: 3-D / 4-D arrays are flattened to rows before scikit-learn's
-    validation, so ``n_features_in_`` is the number of values per image in every
-    layout, and a model fitted on ``(n, 8, 8)`` arrays predicts rows of 64 pixels
-    and the other way round. ``image_shape_`` records the channels-first shape the
-    network sees.
-    """
+    image layout (:class:`~sknn.layouts.ImageLayout`) and building the
+    :class:`~sknn.modules.cnn.ConvNet`."""
 
     _parameter_constraints = {
         "conv_channels": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
@@ -118,137 +91,33 @@ class _ConvNetMixin:
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "augment": ["boolean", dict],
     }
-    _allow_nd = True
 
-    # ------------------------------------------------------------ input layout
-    def _image_rows(self, X, reset):
-        """3-D / 4-D arrays -> 2-D rows; record (fit) or check (predict) the shape."""
-        if reset:
-            self._fit_nd_shape = None
-        if isinstance(X, pd.DataFrame) or sp.issparse(X) or _ndim(X) < 3:
-            return X  # 2-D input goes to scikit-learn's validation untouched
-        X = np.asarray(X)
-        if X.ndim > 4:
-            raise ValueError(
-                f"X must be 2-D (rows of flattened pixels), 3-D (n, H, W) or 4-D "
-                f"(n, C, H, W); got an array of shape {X.shape}."
-            )
-        shape = self._channels_first(X.shape[1:], self.channels_last if reset else
-                                     self._channels_last)
-        if reset:
-            self._fit_nd_shape = shape
-        elif shape != self.image_shape_:
-            raise ValueError(
-                f"X holds images of shape {X.shape[1:]}, i.e. {shape} channels first, but "
-                f"the estimator was fitted on image_shape {self.image_shape_}."
-            )
-        return X.reshape(X.shape[0], -1)
+    # ---------------------------------------------------------------- hooks
+    def _make_input_layout(self):
+        return ImageLayout(self.image_shape, bool(self.channels_last))
 
-    @staticmethod
-    def _channels_first(shape, channels_last):
-        shape = tuple(int(s) for s in shape)
-        if len(shape) == 2:
-            return (1, *shape)
-        return (shape[2], shape[0], shape[1]) if channels_last else shape
+    def _check_architecture(self):
+        self._conv_channels()
+        check_layer_sizes(self.dense_layers, "dense_layers")
+        self._augment_options()
 
-    def _validate_training_data(self, X, y, reset):
-        return super()._validate_training_data(self._image_rows(X, reset), y, reset)
-
-    def _network_input(self, X):
-        check_columns = getattr(X, "ndim", 0) == 2 and not isinstance(X, pd.DataFrame)
-        if check_columns and X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input: the network was fitted on "
-                f"image_shape {self.image_shape_} (channels first)."
-            )
-        return super()._network_input(self._image_rows(X, reset=False))
-
-    def _to_network_layout(self, X, reset):
-        if reset:
-            self.image_shape_ = self._resolve_image_shape(X.shape[1])
-            self._channels_last = bool(self.channels_last)
-            self._augment_module()  # a bad ``augment`` fails before training
-        if sp.issparse(X):
-            X = X.toarray()  # images are dense; only the batch layout changes
-        shape = self.image_shape_
-        if len(shape) == 3 and self._channels_last:
-            X = X.reshape(X.shape[0], shape[1], shape[2], shape[0]).transpose(0, 3, 1, 2)
-        else:
-            X = X.reshape(X.shape[0], *shape)
-        return X, shape
-
-    def _resolve_image_shape(self, n_features):
-        nd_shape = self.__dict__.pop("_fit_nd_shape", None)
-        declared = self.image_shape
-        if declared is not None:
-            if len(declared) not in (2, 3) or not _positive_int_tuple(declared):
-                raise ValueError(
-                    "image_shape must be (H, W) or (C, H, W) (with channels_last, "
-                    f"(H, W, C)) of positive integers; got {declared!r}."
-                )
-            declared = self._channels_first(declared, self.channels_last)
-            if nd_shape is not None and declared != nd_shape:
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)} does not match the images in X, "
-                    f"of shape {nd_shape} channels first."
-                )
-            if math.prod(declared) != n_features:
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)} holds {math.prod(declared)} "
-                    f"values per image, but X has {n_features} columns."
-                )
-        shape = nd_shape or declared
-        if shape is None:
-            return (1, n_features)  # a one-channel 1-D signal
+    def _build_module(self, layout, n_outputs):
+        shape = layout.image_shape_
         n_pool = len(self._conv_channels()) if self.pooling else 0
-        if min(shape[1:]) < 2**n_pool:
+        if not layout.is_signal and min(shape[1:]) < 2**n_pool:
             raise ValueError(
                 f"Images of shape {shape} (image_shape, channels first) are too small for "
                 f"{n_pool} pooling steps: each halves the height and width, so they must "
                 f"be at least {2**n_pool} x {2**n_pool}. Use fewer conv_channels or "
                 "pooling=None."
             )
-        return shape
-
-    # ---------------------------------------------------------------- network
-    def _conv_channels(self):
-        return _sizes(self.conv_channels, "conv_channels", allow_empty=False)
-
-    def _augment_module(self):
-        if not isinstance(self.augment, dict) and not self.augment:
-            return None
-        spatial = self.image_shape_[1:]
-        options = {"shift": max(1, round(0.1 * min(spatial)))}
-        if isinstance(self.augment, dict):
-            unknown = set(self.augment) - {"shift", "hflip", "vflip", "rotate", "scale"}
-            if unknown:
-                raise ValueError(
-                    f"augment has unknown keys {sorted(unknown)}; use 'shift', 'hflip', "
-                    "'vflip', 'rotate' and 'scale'."
-                )
-            options = {"shift": 0, **self.augment}
-            shift, rotate = options["shift"], options.get("rotate", 0)
-            scale = options.get("scale", 0)
-            if not is_int(shift) or shift < 0:
-                raise ValueError(f"augment['shift'] must be a whole number of pixels >= 0; "
-                                 f"got {shift!r}.")
-            if not isinstance(rotate, numbers.Real) or not 0 <= rotate <= 180:
-                raise ValueError(f"augment['rotate'] must be degrees in [0, 180]; got "
-                                 f"{rotate!r}.")
-            if not isinstance(scale, numbers.Real) or not 0 <= scale < 1:
-                raise ValueError(f"augment['scale'] must be a relative zoom in [0, 1); got "
-                                 f"{scale!r}.")
-            if len(spatial) == 1 and (options.get("vflip") or rotate or scale):
-                raise ValueError(
-                    "augment asks for 'vflip', 'rotate' or 'scale', which need images; X is "
-                    "read as 1-D signals (give image_shape, or 3-D / 4-D X, for images)."
-                )
-        return Augment(**options)
-
-    def _augments(self):
-        augment = self._augment_module()
-        return augment is not None and augment.active
+        return ConvNet(
+            shape, n_outputs, conv_channels=self._conv_channels(),
+            kernel_size=self.kernel_size, pooling=self.pooling, batch_norm=self.batch_norm,
+            dense_layers=check_layer_sizes(self.dense_layers, "dense_layers"),
+            activation=self.activation, dropout=self.dropout,
+            augment=self._augment_module(layout),
+        )
 
     def _train_module(self, module, train_data, valid_data, *, rules, **kwargs):
         # Augmentation makes the training loss noisy: with a constant learning rate
@@ -257,20 +126,62 @@ class _ConvNetMixin:
             rules = dataclasses.replace(rules, learning_rate="adaptive")
         return super()._train_module(module, train_data, valid_data, rules=rules, **kwargs)
 
-    def _build_module(self, n_features, n_outputs):
-        return ConvNet(
-            n_features, n_outputs, conv_channels=self._conv_channels(),
-            kernel_size=self.kernel_size, pooling=self.pooling, batch_norm=self.batch_norm,
-            dense_layers=_sizes(self.dense_layers, "dense_layers", allow_empty=True),
-            activation=self.activation, dropout=self.dropout, augment=self._augment_module(),
-        )
+    # ---------------------------------------------------------------- network
+    @property
+    def image_shape_(self):
+        """Channels-first shape of one input as the network sees it."""
+        check_is_fitted(self)
+        return self.input_layout_.image_shape_
 
-    def _fit(self, X, y, **kwargs):
-        self._validate_params()
-        # Architecture errors come before the data is looked at.
-        self._conv_channels()
-        _sizes(self.dense_layers, "dense_layers", allow_empty=True)
-        return super()._fit(X, y, **kwargs)
+    def _conv_channels(self):
+        return check_layer_sizes(self.conv_channels, "conv_channels", allow_empty=False)
+
+    def _augment_options(self):
+        """The ``augment`` dict checked (None when off); shift None = the default."""
+        if not isinstance(self.augment, dict) and not self.augment:
+            return None
+        if not isinstance(self.augment, dict):
+            return {"shift": None}
+        unknown = set(self.augment) - {"shift", "hflip", "vflip", "rotate", "scale"}
+        if unknown:
+            raise ValueError(
+                f"augment has unknown keys {sorted(unknown)}; use 'shift', 'hflip', "
+                "'vflip', 'rotate' and 'scale'."
+            )
+        options = {"shift": 0, **self.augment}
+        shift, rotate = options["shift"], options.get("rotate", 0)
+        scale = options.get("scale", 0)
+        if not is_int(shift) or shift < 0:
+            raise ValueError(f"augment['shift'] must be a whole number of pixels >= 0; "
+                             f"got {shift!r}.")
+        if not isinstance(rotate, numbers.Real) or not 0 <= rotate <= 180:
+            raise ValueError(f"augment['rotate'] must be degrees in [0, 180]; got "
+                             f"{rotate!r}.")
+        if not isinstance(scale, numbers.Real) or not 0 <= scale < 1:
+            raise ValueError(f"augment['scale'] must be a relative zoom in [0, 1); got "
+                             f"{scale!r}.")
+        return options
+
+    def _augment_module(self, layout):
+        options = self._augment_options()
+        if options is None:
+            return None
+        spatial = layout.image_shape_[1:]
+        if options["shift"] is None:  # augment=True: shifts of 10% of the size
+            options = {"shift": max(1, round(0.1 * min(spatial)))}
+        if len(spatial) == 1 and (options.get("vflip") or options.get("rotate")
+                                  or options.get("scale")):
+            raise ValueError(
+                "augment asks for 'vflip', 'rotate' or 'scale', which need images; X is "
+                "read as 1-D signals (give image_shape, or 3-D / 4-D X, for images)."
+            )
+        return Augment(**options)
+
+    def _augments(self):
+        """Whether training batches are augmented at all."""
+        options = self._augment_options()
+        return options is not None and (options["shift"] is None
+                                        or Augment(**options).active)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -369,11 +280,9 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
             return 0.1 if self._augments() else 0.0
         return float(self.label_smoothing)
 
-    def _criterion(self):
-        smoothing = self._label_smoothing()
-        if not smoothing:
-            return super()._criterion()
-        return SmoothedCrossEntropy(self._target_kind, smoothing)
+    def _make_task(self):
+        return ClassificationTask(self.class_weight, label_smoothing=self._label_smoothing(),
+                                  estimator_name=type(self).__name__)
 
 
 @_cnn_doc
@@ -434,6 +343,3 @@ class CNNRegressor(_ConvNetMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEst
                  callbacks=None):
         store_parameters(self, locals())
 
-    @property
-    def _poisson(self):
-        return self.loss == "poisson"

@@ -9,13 +9,12 @@ import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Interval, StrOptions
+from ._validation import Interval, StrOptions, check_layer_sizes
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
     NeuralEstimator,
     NeuralRegressorMixin,
-    _positive_int_tuple,
     fill_doc,
     store_parameters,
 )
@@ -35,21 +34,14 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
     }
 
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        if not _positive_int_tuple(sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers; got {self.hidden_layer_sizes!r}."
-            )
-        return sizes
+        return check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
-    def _build_module(self, n_features, n_outputs):
-        return MLP(n_features, n_outputs, self._hidden_sizes(), self.activation,
+    def _check_architecture(self):
+        self._hidden_sizes()
+
+    def _build_module(self, layout, n_outputs):
+        return MLP(layout.n_features_, n_outputs, self._hidden_sizes(), self.activation,
                    self.dropout, self.batch_norm)
-
-    def _fit(self, X, y, **kwargs):
-        self._hidden_sizes()  # invalid sizes fail before anything else happens
-        return super()._fit(X, y, **kwargs)
 
     @property
     def coefs_(self):
@@ -193,7 +185,3 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
                  precision="float32", callbacks=None):
         store_parameters(self, locals())
-
-    @property
-    def _poisson(self):
-        return self.loss == "poisson"

@@ -1,11 +1,11 @@
 """The single-layer perceptron: one layer of neurons, no hidden layer."""
 
-from sklearn.utils._available_if import available_if
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._tasks import ClassificationTask
 from ._validation import StrOptions
 from .base import NeuralClassifierMixin, NeuralEstimator, fill_doc, store_parameters
-from .modules import losses
 from .modules.mlp import MLP
 
 
@@ -82,22 +82,12 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
                  callbacks=None, class_weight=None):
         store_parameters(self, locals())
 
-    def _build_module(self, n_features, n_outputs):
-        return MLP(n_features, n_outputs, hidden_layer_sizes=())
+    def _build_module(self, layout, n_outputs):
+        return MLP(layout.n_features_, n_outputs, hidden_layer_sizes=())
 
-    def _encode_target(self, y, classes, reset):
-        codes, n_outputs = super()._encode_target(y, classes, reset)
-        if self._target_kind == "multilabel-indicator":
-            raise ValueError(
-                "PerceptronClassifier supports binary and multiclass targets, not multilabel "
-                "indicator matrices; use MLPClassifier or sklearn's MultiOutputClassifier."
-            )
-        return codes, n_outputs
-
-    def _criterion(self):
-        if self.loss == "log":
-            return super()._criterion()
-        return losses.Hinge(margin=0.0 if self.loss == "perceptron" else 1.0)
+    def _make_task(self):
+        return ClassificationTask(self.class_weight, loss=self.loss, allow_multilabel=False,
+                                  estimator_name=type(self).__name__)
 
     def decision_function(self, X):
         """Signed distance to the separating hyperplane(s).

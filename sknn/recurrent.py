@@ -24,10 +24,10 @@ Input layouts
 
 import numbers
 
-import numpy as np
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 
-from ._validation import Interval, StrOptions, is_int
+from ._validation import Interval, StrOptions
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -36,8 +36,8 @@ from .base import (
     fill_doc,
     store_parameters,
 )
+from .layouts import SequenceLayout
 from .modules.recurrent import CELLS, RecurrentNet
-from .preprocessing import pad_sequences
 
 RECURRENT_PARAMETERS_DOC = """\
     hidden_size : int, default=64
@@ -98,38 +98,6 @@ def _fill_recurrent_doc(cls):
     return fill_doc(cls, batch_size="32")
 
 
-def check_padding(X):
-    """Check that NaN in a 3-D array only pads the end of sequences.
-
-    Raises a ``ValueError`` naming the first offending row and time step.
-    """
-    missing = np.isnan(X)
-    if not missing.any():
-        return
-    step_missing = missing.all(2)
-    partial = np.argwhere(missing.any(2) & ~step_missing)
-    if len(partial):
-        i, t = partial[0]
-        raise ValueError(
-            f"X has NaN in some but not all features of sample {i} at time step {t}. NaN is "
-            "read only as padding after the end of a shorter sequence (every feature of the "
-            "trailing steps NaN); impute missing values first, for example with "
-            "sklearn.impute.SimpleImputer or pandas' ffill()."
-        )
-    gaps = np.argwhere(step_missing[:, :-1] & ~step_missing[:, 1:])
-    if len(gaps):
-        i, t = gaps[0]
-        raise ValueError(
-            f"X has NaN at time step {t} of sample {i}, followed by observed values. NaN is "
-            "read only as padding after the end of a shorter sequence; impute missing "
-            "values inside a sequence first, for example with pandas' ffill()."
-        )
-    empty = np.flatnonzero(step_missing[:, 0])
-    if len(empty):
-        raise ValueError(f"sample {empty[0]} of X is all NaN; a sequence needs at least one "
-                         "observed time step.")
-
-
 class _RecurrentBase(FeaturesMixin, NeuralEstimator):
     """What the two recurrent estimators share: the architecture, the gradient
     clipping and the sequence layouts."""
@@ -146,113 +114,29 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
         "sequence_shape": [tuple, list, None],
     }
 
-    _allow_nd = True
-    _allow_nan = True  # NaN padding at the end = a shorter sequence
-    _accept_sparse = False
-
     # ------------------------------------------------------------ hooks
-    def _build_module(self, n_features, n_outputs):
-        return RecurrentNet(n_features, n_outputs, cell=self.cell, hidden_size=self.hidden_size,
-                            num_layers=self.num_layers, bidirectional=self.bidirectional,
-                            dropout=self.dropout, forget_bias=self.forget_bias)
+    def _make_input_layout(self):
+        return SequenceLayout(self.sequence_shape)
+
+    def _check_architecture(self):
+        SequenceLayout(self.sequence_shape).check_parameters()
+
+    def _build_module(self, layout, n_outputs):
+        return RecurrentNet(layout.n_features_, n_outputs, cell=self.cell,
+                            hidden_size=self.hidden_size, num_layers=self.num_layers,
+                            bidirectional=self.bidirectional, dropout=self.dropout,
+                            forget_bias=self.forget_bias)
 
     def _extra_callbacks(self):
         if self.max_grad_norm is None:
             return []
         return [GradientNormClipping(gradient_clip_value=self.max_grad_norm)]
 
-    def _fit(self, X, y, **kwargs):
-        self._validate_params()
-        self._check_sequence_shape()
-        # A continued fit (warm_start, partial_fit) pads lists to the fitted length.
-        resume = self._is_continuation(kwargs["incremental"])
-        length = self.sequence_shape_[0] if resume else None
-        return super()._fit(self._as_sequences(X, length=length), y, **kwargs)
-
-    def _network_input(self, X):
-        X = self._as_sequences(X, length=self.sequence_shape_[0])
-        shape = getattr(X, "shape", None)
-        if shape is not None and len(shape) in (2, 3):
-            # Check the layout before scikit-learn's column count, whose message
-            # ("X has 30 features") would not say what is wrong with a sequence.
-            self._check_layout(self._sequence_shape_of(shape), shape)
-            if len(shape) != self._input_ndim:  # same sequences, other layout: accepted
-                T, F = self.sequence_shape_
-                X = np.reshape(X, (shape[0], T * F) if self._input_ndim == 2 else (-1, T, F))
-        return super()._network_input(X)
-
-    def _to_network_layout(self, X, reset):
-        T, F = self._sequence_shape_of(X.shape)
-        if reset:
-            self.sequence_shape_ = (T, F)
-            self._input_ndim = X.ndim
-        else:
-            self._check_layout((T, F), X.shape)
-        X = X.reshape(X.shape[0], T, F)
-        check_padding(X)
-        return X, F
-
-    # ------------------------------------------------------------ layouts
-    def _check_sequence_shape(self):
-        shape = self.sequence_shape
-        if shape is not None and not (len(shape) == 2 and all(is_int(v) and v > 0
-                                                              for v in shape)):
-            raise ValueError(
-                "sequence_shape must be None or a pair of positive integers "
-                f"(n_timesteps, n_features); got {shape!r}."
-            )
-
-    def _sequence_shape_of(self, shape):
-        """(n_timesteps, n_features) of input of this shape, under ``sequence_shape``."""
-        if len(shape) == 3:
-            if self.sequence_shape is not None and tuple(self.sequence_shape) != shape[1:]:
-                raise ValueError(
-                    f"sequence_shape={tuple(self.sequence_shape)} but X has shape {shape}, "
-                    f"that is sequences of {shape[1]} steps x {shape[2]} features."
-                )
-            return tuple(shape[1:])
-        if len(shape) != 2:
-            raise ValueError(
-                "X must be 2-D rows or 3-D (n_samples, n_timesteps, n_features); got shape "
-                f"{shape}."
-            )
-        if self.sequence_shape is None:
-            return shape[1], 1
-        T, F = self.sequence_shape
-        if T * F != shape[1]:
-            raise ValueError(
-                f"sequence_shape=({T}, {F}) needs rows of {T} x {F} = {T * F} columns, but X "
-                f"has shape {shape}."
-            )
-        return T, F
-
-    def _check_layout(self, seq_shape, shape):
-        if tuple(seq_shape) != tuple(self.sequence_shape_):
-            T, F = self.sequence_shape_
-            prefix = ""
-            if len(shape) == self._input_ndim and shape[1] != self.n_features_in_:
-                # scikit-learn's wording first, for tools that look for it.
-                prefix = (f"X has {shape[1]} features, but {type(self).__name__} is "
-                          f"expecting {self.n_features_in_} features as input: ")
-            raise ValueError(
-                f"{prefix}X of shape {tuple(shape)} holds sequences of {seq_shape[0]} steps x "
-                f"{seq_shape[1]} features, but the estimator was fitted on {T} steps x "
-                f"{F} features."
-            )
-
-    @staticmethod
-    def _as_sequences(X, length):
-        """A list or tuple of sequences becomes one NaN-padded 3-D array."""
-        if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
-            if length is not None:
-                longest = max(len(seq) for seq in X)
-                if longest > length:
-                    raise ValueError(
-                        f"X has a sequence of {longest} time steps, but the estimator was "
-                        f"fitted on sequences of at most {length}."
-                    )
-            return pad_sequences(X, length)
-        return X
+    @property
+    def sequence_shape_(self):
+        """``(n_timesteps, n_features)`` of the training sequences."""
+        check_is_fitted(self)
+        return self.input_layout_.sequence_shape_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

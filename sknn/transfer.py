@@ -27,14 +27,14 @@ import zipfile
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import RegressorMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import _check_y, check_consistent_length, check_is_fitted
 from torch import nn
 
 from . import _engine
-from ._validation import Interval, StrOptions, is_int
+from ._tasks import ClassificationTask
+from ._validation import Interval, StrOptions, check_layer_sizes
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -43,6 +43,7 @@ from .base import (
     fill_doc,
     store_parameters,
 )
+from .layouts import InputLayout
 from .modules.mlp import ACTIVATIONS
 from .modules.transfer import FeatureExtractor, TransferNet
 
@@ -160,46 +161,124 @@ def _transfer_doc(cls):
 # --------------------------------------------------------------------------- the base
 
 
-class _NoNetwork(nn.Module):
-    """Stands in for a source estimator's network in its input handler (device only)."""
+class BaseInputLayout(InputLayout):
+    """The input of a transfer estimator: what its base network reads.
 
-    def __init__(self):
-        super().__init__()
-        self.marker = nn.Parameter(torch.empty(0), requires_grad=False)
+    With a fitted sknn estimator as the base, X goes through the source's
+    preprocessing steps (a source Pipeline's) and the source's own fitted input
+    layout, so X is given exactly as the source took it. With a plain
+    ``nn.Module`` base, X is any dense array, passed on as float32 with the
+    per-sample shape seen in ``fit``.
 
+    Parameters
+    ----------
+    source_layout : InputLayout or None
+        The fitted ``input_layout_`` of the source estimator (None: a module base).
+    steps : list of transformers, default=()
+        Fitted preprocessing steps of a source Pipeline, applied first.
+    source_name : str or None, default=None
+        The source estimator's class name, for messages.
 
-class _SourceInput:
-    """A fitted sknn estimator's input handling, without its network.
-
-    Runs the preprocessing steps of a source Pipeline, then the source estimator's
-    own validation and layout (``_network_input``): X must fit the source as it
-    was fitted. Returns the network's input as a float32 array (or a CSR matrix).
+    Attributes
+    ----------
+    n_features_ : int
+        Width of the base's features (what the new head reads), found by running
+        the base on two training rows in ``fit``.
     """
 
-    def __init__(self, source, steps, estimator):
-        self.name = type(source).__name__
-        self.steps = [copy.deepcopy(step) for step in steps]
-        kept = {k: v for k, v in estimator.__dict__.items()
-                if k not in ("module_", "_optimizer_state")}
-        handler = copy.copy(estimator)
-        handler.__dict__ = copy.deepcopy(kept)
-        handler.module_ = _NoNetwork()
-        self.estimator = handler
-        self.n_features_in_ = getattr(source, "n_features_in_", None)
-        names = getattr(source, "feature_names_in_", None)
-        self.feature_names_in_ = None if names is None else np.asarray(names, dtype=object)
+    allow_nd = True
 
-    def __call__(self, X):
+    def __init__(self, source_layout=None, steps=(), source_name=None):
+        self.source_layout = source_layout
+        self.steps = steps
+        self.source_name = source_name
+
+    def check_input(self, estimator, X, y="no_validation", *, reset, **validate_kw):
+        source = self.source_layout
+        if source is None:
+            return super().check_input(estimator, X, y, reset=reset, **validate_kw)
         try:
             for step in self.steps:
                 X = step.transform(X)
-            data = self.estimator._network_input(X)
+            X = source.transform(X).astype(np.float32)
         except ValueError as exc:
             raise ValueError(
-                f"X does not fit the base {self.name}, whose input handling the transfer "
-                f"estimator uses: {exc}"
+                f"X does not fit the base {self.source_name}, whose input layout the "
+                f"transfer estimator uses: {exc}"
             ) from exc
-        return data.X if data.sparse else data.X.numpy()
+        if reset:
+            estimator.n_features_in_ = self.n_features_in_ = source.n_features_in_
+            names = getattr(source, "feature_names_in_", None)
+            for owner in (estimator, self):
+                if names is not None:
+                    owner.feature_names_in_ = names
+                else:
+                    owner.__dict__.pop("feature_names_in_", None)
+        if isinstance(y, str) and y == "no_validation":
+            return X
+        if y is None:
+            raise ValueError(f"This {type(estimator).__name__} estimator requires y to be "
+                             "passed, but the target y is None.")
+        y = _check_y(y, multi_output=True, y_numeric=validate_kw.get("y_numeric", False),
+                     estimator=estimator)
+        check_consistent_length(X, y)
+        return X, y
+
+    def fit(self, X):
+        """Record the input shape and the width of the base's features on X.
+
+        The cut base (a :class:`~sknn.modules.transfer.FeatureExtractor`, handed to
+        the layout by :func:`_base_layout`) is run on two rows, then dropped: the
+        layout keeps no network.
+
+        Parameters
+        ----------
+        X : ndarray or CSR matrix
+            Validated training input.
+
+        Returns
+        -------
+        self : BaseInputLayout
+        """
+        self.input_shape_ = tuple(X.shape[1:])
+        self.n_features_ = _probe_base(self.__dict__.pop("_probe_network"), X)
+        return self
+
+    def network_input(self, X):
+        if self.source_layout is None and tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has shape {X.shape}, but the estimator was fitted on rows of shape "
+                f"{self.input_shape_} (the base's input)."
+            )
+        return X
+
+
+def _probe_base(extractor, X):
+    """Run the cut base on two rows of X: its features must be a 2-D batch."""
+    rows = X[:2].toarray() if sp.issparse(X) else np.asarray(X[:2])
+    batch = torch.as_tensor(rows, dtype=torch.float32, device=_module_device(extractor))
+    extractor.eval()  # the TransferNet sets the modes for training
+    try:
+        with torch.no_grad():
+            out = extractor(batch)
+    except ValueError:
+        raise
+    except Exception as exc:
+        raise ValueError(
+            f"The base could not process X: rows of shape {tuple(batch.shape[1:])} gave "
+            f"{type(exc).__name__}: {exc}. X must be laid out as the base network "
+            "expects."
+        ) from exc
+    if not isinstance(out, torch.Tensor) or out.dim() != 2 or len(out) != len(batch):
+        got = (f"a tensor of shape {tuple(out.shape)}" if isinstance(out, torch.Tensor)
+               else f"a {type(out).__name__}")
+        raise ValueError(
+            f"The base must map a batch to a 2-D feature batch (n_samples, n_features); "
+            f"for input of shape {tuple(batch.shape)} it returned {got}. Choose another "
+            "feature_layer, or wrap the base in a module that returns one feature row "
+            "per sample."
+        )
+    return out.shape[1]
 
 
 def _is_torchscript(path):
@@ -232,8 +311,18 @@ def _load_model(path):
     return obj
 
 
+def _base_layout(base, feature_layer):
+    """The unfitted :class:`BaseInputLayout` of ``base``.
+
+    It holds a new copy of the cut base until its ``fit`` has probed the width of
+    the base's features with it.
+    """
+    layout, extractor = _resolve_base(base, feature_layer)
+    layout._probe_network = extractor
+    return layout
+
+
 def _resolve_base(base, feature_layer):
-    """Return ``(source_input or None, FeatureExtractor)``, both new copies."""
     loaded = isinstance(base, (str, os.PathLike))
     if loaded:
         base = _load_model(base)
@@ -253,10 +342,13 @@ def _resolve_base(base, feature_layer):
             except NotFittedError as exc:
                 raise NotFittedError(f"The base Pipeline is not fitted: {exc}") from exc
         network = copy.deepcopy(estimator.module_)
-        return _SourceInput(base, steps, estimator), FeatureExtractor(network, feature_layer)
+        layout = BaseInputLayout(estimator.input_layout_,
+                                 [copy.deepcopy(step) for step in steps],
+                                 type(estimator).__name__)
+        return layout, FeatureExtractor(network, feature_layer)
     if isinstance(base, nn.Module):
         network = base if loaded else copy.deepcopy(base)
-        return None, FeatureExtractor(network, feature_layer)
+        return BaseInputLayout(), FeatureExtractor(network, feature_layer)
     what = type(base).__name__
     if isinstance(estimator, Pipeline) or hasattr(estimator, "get_params"):
         hint = (f" ({type(estimator).__name__} is not an sknn neural estimator: its "
@@ -319,97 +411,21 @@ class _TransferMixin:
         "unfreeze_after": [Interval(numbers.Integral, 0, None, closed="left"), None],
     }
 
-    # A plain module base takes float tensors of X's shape (images, sequences, ...);
-    # a source estimator's own rules apply instead when the base is one.
-    _allow_nd = True
-    _accept_sparse = False
-
-    # ------------------------------------------------------------ the base
+    # ------------------------------------------------------------ hooks
     def _head_sizes(self):
-        sizes = self.head_layers
-        sizes = (sizes,) if is_int(sizes) else tuple(sizes)
-        if not all(is_int(s) and s > 0 for s in sizes):
-            raise ValueError(
-                f"head_layers must be zero or more positive integers; got {self.head_layers!r}."
-            )
-        return sizes
+        return check_layer_sizes(self.head_layers, "head_layers")
 
-    def _fit_staged(self, X, y, sample_weight, *, incremental, classes, feedback=()):
+    def _check_architecture(self):
         self._head_sizes()
-        if not self._is_continuation(incremental):
-            self._source_input, self._new_extractor = _resolve_base(self.base,
-                                                                    self.feature_layer)
-            self.base_unfrozen_at_ = None
-            self._optimizer_phase = None  # what the kept optimizer state trains: head / all
-        super()._fit_staged(X, y, sample_weight, incremental=incremental, classes=classes,
-                            feedback=feedback)
 
-    def _validate_training_data(self, X, y, reset):
-        if self._source_input is None:
-            return super()._validate_training_data(X, y, reset)
-        source = self._source_input
-        X = source(X)
-        if y is None:
-            raise ValueError(f"This {type(self).__name__} estimator requires y to be passed, "
-                             "but the target y is None.")
-        y = _check_y(y, multi_output=True, y_numeric=isinstance(self, RegressorMixin),
-                     estimator=self)
-        check_consistent_length(X, y)
-        if reset:
-            self.n_features_in_ = source.n_features_in_
-            if source.feature_names_in_ is not None:
-                self.feature_names_in_ = source.feature_names_in_
-            else:
-                self.__dict__.pop("feature_names_in_", None)
-        return X, y
+    def _make_input_layout(self):
+        return _base_layout(self.base, self.feature_layer)
 
-    def _network_input(self, X):
-        if self._source_input is None:
-            return super()._network_input(X)
-        return _engine.InMemoryData(self._source_input(X), device=self._device())
-
-    def _to_network_layout(self, X, reset):
-        if reset:
-            self._input_shape = tuple(X.shape[1:])
-            return X, self._probe_base(X)
-        if self._source_input is None and tuple(X.shape[1:]) != self._input_shape:
-            raise ValueError(
-                f"X has shape {X.shape}, but {type(self).__name__} was fitted on rows of "
-                f"shape {self._input_shape} (the base's input)."
-            )
-        return X, self.module_.n_features_out
-
-    def _probe_base(self, X):
-        """Run the cut base on two rows: its features must be a 2-D batch."""
-        extractor = self._new_extractor
-        rows = X[:2].toarray() if sp.issparse(X) else np.asarray(X[:2])
-        batch = torch.as_tensor(rows, dtype=torch.float32, device=_module_device(extractor))
+    def _build_module(self, layout, n_outputs):
+        # A second copy of the base (the layout probed and dropped the first).
+        extractor = _resolve_base(self.base, self.feature_layer)[1]
         extractor.eval()  # the TransferNet sets the modes for training
-        try:
-            with torch.no_grad():
-                out = extractor(batch)
-        except ValueError:
-            raise
-        except Exception as exc:
-            raise ValueError(
-                f"The base could not process X: rows of shape {tuple(batch.shape[1:])} gave "
-                f"{type(exc).__name__}: {exc}. X must be laid out as the base network "
-                "expects."
-            ) from exc
-        if not isinstance(out, torch.Tensor) or out.dim() != 2 or len(out) != len(batch):
-            got = (f"a tensor of shape {tuple(out.shape)}" if isinstance(out, torch.Tensor)
-                   else f"a {type(out).__name__}")
-            raise ValueError(
-                f"The base must map a batch to a 2-D feature batch (n_samples, n_features); "
-                f"for input of shape {tuple(batch.shape)} it returned {got}. Choose another "
-                "feature_layer, or wrap the base in a module that returns one feature row "
-                "per sample."
-            )
-        return out.shape[1]
-
-    def _build_module(self, n_features, n_outputs):
-        self._new_head = True  # _train_module starts its output at the target's mean
-        return TransferNet(self.__dict__.pop("_new_extractor"), n_features, n_outputs,
+        return TransferNet(extractor, layout.n_features_, n_outputs,
                            head_layers=self._head_sizes(), activation=self.activation,
                            dropout=self.dropout, frozen=True)
 
@@ -425,9 +441,11 @@ class _TransferMixin:
         ``base_lr_factor`` times the learning rate.
         """
         features = _FeatureCache(module, self.precision)
-        if self.__dict__.pop("_new_head", False):
-            module.start_at(features(train_data), self._output_offset(train_data),
-                            train_data.w)
+        if kwargs["new_module"]:  # the new head's output starts at the target's mean
+            self.base_unfrozen_at_ = None
+            self._optimizer_phase = None  # what the kept optimizer state trains: head / all
+            module.start_at(features(train_data),
+                            self._output_offset(train_data, kwargs["task"]), train_data.w)
         trains_base = not self.freeze or self.base_unfrozen_at_ is not None
         frozen_epochs = 0
         if not trains_base:
@@ -484,15 +502,16 @@ class _TransferMixin:
             module.load_state_dict(best_weights)  # fine-tuning never beat the head alone
         return result
 
-    def _output_offset(self, data):
+    @staticmethod
+    def _output_offset(data, task):
         """What the new head's mean output starts at: the mean target (regression), the
         log class frequencies (classification), weighted by the sample weights."""
         y, w = data.y, data.w
         w = torch.ones(len(y), device=y.device) if w is None else w.float()
-        if isinstance(self, RegressorMixin):
+        if not isinstance(task, ClassificationTask):
             return (w[:, None] * y).sum(0) / w.sum()
-        if self._target_kind == "multiclass":
-            counts = torch.zeros(len(self.classes_), device=y.device).index_add_(0, y, w)
+        if task.kind == "multiclass":
+            counts = torch.zeros(len(task.classes_), device=y.device).index_add_(0, y, w)
             freq = (counts / w.sum()).clamp(1e-3, 1)
             return torch.log(freq) - torch.log(freq).mean()
         positive = y.float().reshape(len(y), -1)  # binary codes or multilabel indicators
@@ -505,6 +524,11 @@ class _TransferMixin:
         """Width of the base's features."""
         check_is_fitted(self)
         return self.module_.n_features_out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False  # a module base reads dense tensors
+        return tags
 
     def __sklearn_clone__(self):
         clone = super().__sklearn_clone__()
