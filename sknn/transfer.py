@@ -206,14 +206,13 @@ class BaseInputLayout(InputLayout):
                 f"X does not fit the base {self.source_name}, whose input layout the "
                 f"transfer estimator uses: {exc}"
             ) from exc
-        if reset:
-            estimator.n_features_in_ = self.n_features_in_ = source.n_features_in_
-            names = getattr(source, "feature_names_in_", None)
-            for owner in (estimator, self):
-                if names is not None:
-                    owner.feature_names_in_ = names
-                else:
-                    owner.__dict__.pop("feature_names_in_", None)
+        if reset:  # what the source (Pipeline) was fitted on, as _resolve_base found it
+            estimator.n_features_in_ = self.n_features_in_
+            names = getattr(self, "feature_names_in_", None)
+            if names is not None:
+                estimator.feature_names_in_ = names
+            else:
+                estimator.__dict__.pop("feature_names_in_", None)
         if isinstance(y, str) and y == "no_validation":
             return X
         if y is None:
@@ -345,6 +344,10 @@ def _resolve_base(base, feature_layer):
         layout = BaseInputLayout(estimator.input_layout_,
                                  [copy.deepcopy(step) for step in steps],
                                  type(estimator).__name__)
+        layout.n_features_in_ = getattr(base, "n_features_in_", None)
+        names = getattr(base, "feature_names_in_", None)
+        if names is not None:
+            layout.feature_names_in_ = np.asarray(names, dtype=object)
         return layout, FeatureExtractor(network, feature_layer)
     if isinstance(base, nn.Module):
         network = base if loaded else copy.deepcopy(base)
