@@ -19,12 +19,14 @@ validation against the fitted shapes, then the network's layout.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from ._engine import user_stacklevel
 from ._validation import is_int, validate_features
 from .preprocessing import pad_sequences
 
@@ -75,6 +77,10 @@ class InputLayout(BaseEstimator):
         """Reshape raw input before scikit-learn's validation (default: unchanged)."""
         return X
 
+    def _validation_options(self, X, reset):
+        """Extra ``validate_data`` options for prepared input X (default: none)."""
+        return {}
+
     def check_input(self, estimator, X, y="no_validation", *, reset, **validate_kw):
         """Validate X (and y) for ``estimator`` with scikit-learn's ``validate_data``.
 
@@ -94,9 +100,11 @@ class InputLayout(BaseEstimator):
         -------
         X : ndarray or CSR matrix, or ``(X, y)`` when y was given.
         """
+        X = self._prepare(X, reset)
         out = validate_features(
-            estimator, self._prepare(X, reset), y, reset=reset, allow_nd=self.allow_nd,
-            accept_sparse=self.accept_sparse, allow_nan=self.allow_nan, **validate_kw,
+            estimator, X, y, reset=reset, allow_nd=self.allow_nd,
+            accept_sparse=self.accept_sparse, allow_nan=self.allow_nan,
+            **self._validation_options(X, reset), **validate_kw,
         )
         if reset:
             self.owner_name_ = type(estimator).__name__
@@ -352,125 +360,186 @@ def check_padding(X):
 
 
 class SequenceLayout(InputLayout):
-    """Sequences for recurrent networks: ``(n, n_timesteps, n_features)`` inside.
+    """Sequences (time series) for recurrent and 1-D convolutional networks.
 
-    Accepted: 3-D arrays ``(n_samples, n_timesteps, n_features)``; 2-D rows
-    reshaped time-major with ``sequence_shape`` or, without it, read as univariate
-    sequences (one column per time step); lists of sequences of different lengths,
-    NaN-padded at the end (:func:`sknn.preprocessing.pad_sequences`). A model
-    fitted on one of these layouts predicts the other when the shapes agree.
+    Accepted, in the layout ``channels_last`` names:
+
+    - 3-D arrays: ``(n_samples, n_timesteps, n_features)`` with
+      ``channels_last=True`` (PyTorch's ``batch_first`` LSTM, Keras, tslearn), or
+      ``(n_samples, n_channels, n_timepoints)`` with ``channels_last=False`` (aeon,
+      sktime, PyTorch's ``Conv1d``);
+    - lists of 2-D arrays of different lengths, one per sample, in the same layout
+      (aeon's unequal-length collections), or of 1-D arrays (univariate);
+    - 2-D rows: univariate sequences (one column per time step) or, with
+      ``sequence_shape``, flattened sequences (time-major with ``channels_last``,
+      channel-major without).
+
+    Shorter sequences are NaN after their end (lists are padded so); the network
+    reads each only up to its true length. With ``variable_length``, predictions
+    take sequences of any length, longer ones included; only the number of
+    features (channels) must match the training data's.
 
     Parameters
     ----------
     sequence_shape : tuple of (int, int) or None, default=None
-        ``(n_timesteps, n_features)`` of the sequences in 2-D rows; for 3-D input,
-        a check of ``X.shape[1:]``.
+        Shape of one sequence in 2-D rows: ``(n_timesteps, n_features)`` with
+        ``channels_last``, ``(n_channels, n_timepoints)`` without; for 3-D input, a
+        check of ``X.shape[1:]``.
+    channels_last : bool, default=True
+        The last axis of a sequence is its features (channels).
+    network_order : {"ntc", "nct"}, default="ntc"
+        The axes the network reads: ``(n, steps, features)`` (recurrent networks)
+        or ``(n, channels, steps)`` (1-D convolutions).
+    variable_length : bool, default=True
+        Accept NaN padding and sequences of other lengths than the training ones.
+        False for networks that read a fixed length (a flattening head).
 
     Attributes
     ----------
     sequence_shape_ : tuple of (int, int)
-        ``(n_timesteps, n_features)`` of the training sequences.
+        ``(n_timesteps, n_features)`` of the training sequences (padded length).
     input_ndim_ : int
         2 or 3: the dimensions of the training input.
     """
 
     allow_nd = True
-    allow_nan = True  # NaN padding at the end = a shorter sequence
 
-    def __init__(self, sequence_shape=None):
+    def __init__(self, sequence_shape=None, channels_last=True, network_order="ntc",
+                 variable_length=True):
         self.sequence_shape = sequence_shape
+        self.channels_last = channels_last
+        self.network_order = network_order
+        self.variable_length = variable_length
+
+    @property
+    def allow_nan(self):
+        """NaN is accepted (as end-of-sequence padding) for variable lengths."""
+        return self.variable_length
 
     def check_parameters(self):
         """Raise a ``ValueError`` for a malformed ``sequence_shape``."""
         shape = self.sequence_shape
         if shape is not None and not (len(shape) == 2 and all(is_int(v) and v > 0
                                                               for v in shape)):
+            what = ("(n_timesteps, n_features)" if self.channels_last
+                    else "(n_channels, n_timepoints)")
             raise ValueError(
-                "sequence_shape must be None or a pair of positive integers "
-                f"(n_timesteps, n_features); got {shape!r}."
+                f"sequence_shape must be None or a pair of positive integers {what}; got "
+                f"{shape!r}."
             )
 
+    # -- before validation ----------------------------------------------------
     def _prepare(self, X, reset):
-        length = None if reset else self.sequence_shape_[0]
-        X = self._as_sequences(X, length)
+        X = self._as_sequences(X)
         if reset:
             return X
         shape = getattr(X, "shape", None)
-        if shape is not None and len(shape) in (2, 3):
-            # Check the layout before scikit-learn's column count, whose message
-            # ("X has 30 features") would not say what is wrong with a sequence.
-            self._check_layout(self.shape_of(shape), shape)
-            if len(shape) != self.input_ndim_:  # same sequences, other layout: accepted
-                T, F = self.sequence_shape_
-                X = np.reshape(X, (shape[0], T * F) if self.input_ndim_ == 2 else (-1, T, F))
+        if shape is not None and len(shape) == 2 and self.input_ndim_ == 3:
+            # Rows of flattened sequences for a model fitted on 3-D arrays.
+            steps, features = self.steps_and_features(shape)
+            self._check_features(features, shape)
+            return np.reshape(X, self._user_shape(shape[0], steps, features))
         return X
 
-    def pad_to_fitted(self, X):
-        """Pad a list of sequences to the fitted length (continued fits)."""
-        return self._as_sequences(X, self.sequence_shape_[0])
+    def _as_sequences(self, X):
+        """A list or tuple of sequences becomes one NaN-padded 3-D array."""
+        if not (isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1):
+            return X
+        if self.channels_last or np.ndim(X[0]) == 1:
+            return self._padded(X)
+        padded = self._padded([np.asarray(seq, dtype=np.float64).T for seq in X])
+        return padded.transpose(0, 2, 1)
 
     @staticmethod
-    def _as_sequences(X, length):
-        """A list or tuple of sequences becomes one NaN-padded 3-D array."""
-        if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
-            if length is not None:
-                longest = max(len(seq) for seq in X)
-                if longest > length:
-                    raise ValueError(
-                        f"X has a sequence of {longest} time steps, but the estimator was "
-                        f"fitted on sequences of at most {length}."
-                    )
-            return pad_sequences(X, length)
-        return X
+    def _padded(sequences):
+        try:
+            return pad_sequences(sequences)
+        except ValueError as exc:
+            raise ValueError(f"X is a list of sequences that cannot be stacked: {exc}") from exc
 
-    def shape_of(self, shape):
-        """``(n_timesteps, n_features)`` of input of this shape, under ``sequence_shape``."""
+    def _validation_options(self, X, reset):
+        if not reset and _ndim(X) == 3:
+            # 3-D input after fit: the time steps may differ from the training ones,
+            # so scikit-learn's column count (X.shape[1]) does not apply; the number
+            # of features is checked by network_input.
+            return {"ensure_2d": False}
+        return {}
+
+    # -- shapes ----------------------------------------------------------------
+    def _user_shape(self, n, steps, features):
+        return (n, steps, features) if self.channels_last else (n, features, steps)
+
+    def steps_and_features(self, shape):
+        """``(n_timesteps, n_features)`` of input of this shape, under the parameters."""
         if len(shape) == 3:
             if self.sequence_shape is not None and tuple(self.sequence_shape) != shape[1:]:
                 raise ValueError(
-                    f"sequence_shape={tuple(self.sequence_shape)} but X has shape {shape}, "
-                    f"that is sequences of {shape[1]} steps x {shape[2]} features."
+                    f"sequence_shape={tuple(self.sequence_shape)} but X has shape {shape}."
                 )
-            return tuple(shape[1:])
+            return tuple(shape[1:]) if self.channels_last else (shape[2], shape[1])
         if len(shape) != 2:
-            raise ValueError(
-                "X must be 2-D rows or 3-D (n_samples, n_timesteps, n_features); got shape "
-                f"{shape}."
-            )
+            order = ("(n_samples, n_timesteps, n_features)" if self.channels_last
+                     else "(n_samples, n_channels, n_timepoints)")
+            raise ValueError(f"X must be 2-D rows or 3-D {order}; got shape {shape}.")
         if self.sequence_shape is None:
             return shape[1], 1
-        T, F = self.sequence_shape
-        if T * F != shape[1]:
+        a, b = self.sequence_shape
+        if a * b != shape[1]:
             raise ValueError(
-                f"sequence_shape=({T}, {F}) needs rows of {T} x {F} = {T * F} columns, but X "
+                f"sequence_shape=({a}, {b}) needs rows of {a} x {b} = {a * b} columns, but X "
                 f"has shape {shape}."
             )
-        return T, F
+        return (a, b) if self.channels_last else (b, a)
 
-    def _check_layout(self, seq_shape, shape):
-        if tuple(seq_shape) != tuple(self.sequence_shape_):
-            T, F = self.sequence_shape_
-            prefix = ""
-            if len(shape) == self.input_ndim_ and shape[1] != self.n_features_in_:
-                # scikit-learn's wording first, for tools that look for it.
-                prefix = (f"X has {shape[1]} features, but {self.owner_name_} is "
-                          f"expecting {self.n_features_in_} features as input: ")
+    def _check_features(self, features, shape):
+        T, F = self.sequence_shape_
+        if features != F:
+            what = "features" if self.channels_last else "channels"
             raise ValueError(
-                f"{prefix}X of shape {tuple(shape)} holds sequences of {seq_shape[0]} steps x "
-                f"{seq_shape[1]} features, but the estimator was fitted on {T} steps x "
-                f"{F} features."
+                f"X of shape {tuple(shape)} holds sequences of {features} {what}, but the "
+                f"estimator was fitted on {F} {what} (channels_last={self.channels_last})."
             )
 
     def fit(self, X):
-        self.sequence_shape_ = self.shape_of(X.shape)
+        T, F = self.steps_and_features(X.shape)
+        if X.ndim == 3 and T > 0:
+            self._warn_if_transposed(T, F)
+        self.sequence_shape_ = (T, F)
         self.input_ndim_ = X.ndim
-        self.input_shape_ = self.sequence_shape_
-        self.n_features_ = self.sequence_shape_[1]
+        self.input_shape_ = (T, F) if self.network_order == "ntc" else (F, T)
+        self.n_features_ = F
         return self
 
+    def _warn_if_transposed(self, steps, features):
+        if self.channels_last and steps == 1 and features > 1:
+            warnings.warn(
+                f"X holds sequences of 1 time step of {features} features "
+                "(channels_last=True reads X as (n_samples, n_timesteps, n_features)). If "
+                "X is (n_samples, n_channels, n_timepoints), as aeon and sktime lay it out, "
+                "set channels_last=False.",
+                UserWarning, stacklevel=user_stacklevel(),
+            )
+        elif not self.channels_last and features > steps:
+            warnings.warn(
+                f"X holds sequences of {features} channels but only {steps} time points "
+                "(channels_last=False reads X as (n_samples, n_channels, n_timepoints)). If "
+                "X is (n_samples, n_timesteps, n_features), set channels_last=True.",
+                UserWarning, stacklevel=user_stacklevel(),
+            )
+
     def network_input(self, X):
-        T, F = self.shape_of(X.shape)
-        self._check_layout((T, F), X.shape)
-        X = X.reshape(X.shape[0], T, F)
+        steps, features = self.steps_and_features(X.shape)
+        self._check_features(features, X.shape)
+        if not self.variable_length and steps != self.sequence_shape_[0]:
+            raise ValueError(
+                f"X holds sequences of {steps} time steps, but the estimator was fitted on "
+                f"{self.sequence_shape_[0]} and its network reads a fixed length."
+            )
+        if steps == 0:
+            raise ValueError("X holds sequences of 0 time steps; a sequence needs at least "
+                             "one.")
+        X = np.reshape(X, self._user_shape(X.shape[0], steps, features))
+        if not self.channels_last:
+            X = X.transpose(0, 2, 1)  # (n, steps, features)
         check_padding(X)
-        return X
+        return X if self.network_order == "ntc" else X.transpose(0, 2, 1)

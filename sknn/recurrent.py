@@ -7,7 +7,9 @@ a sequence step by step and predict from the final hidden state.
 
 Input layouts
 -------------
-- 3-D arrays ``(n_samples, n_timesteps, n_features)``: the native layout.
+- 3-D arrays ``(n_samples, n_timesteps, n_features)``: the native layout (PyTorch's
+  ``batch_first`` LSTM, Keras, tslearn); with ``channels_last=False``,
+  ``(n_samples, n_channels, n_timepoints)`` as aeon and sktime lay it out.
 - 2-D rows (arrays, DataFrames, Pipelines): with ``sequence_shape=(n_timesteps,
   n_features)`` each row is reshaped time-major (the first step's features, then the
   second step's, ...); without it each column is one time step of a univariate
@@ -61,21 +63,32 @@ RECURRENT_PARAMETERS_DOC = """\
         this before every step (Pascanu et al., 2013), against the exploding
         gradients of long sequences. None turns it off.
     sequence_shape : tuple of (int, int) or None, default=None
-        ``(n_timesteps, n_features)`` of the sequences in 2-D input rows, which must
-        have ``n_timesteps * n_features`` columns (time-major). None reads each
-        column of 2-D input as one time step of a univariate sequence. For 3-D
-        input it is a check of ``X.shape[1:]``."""
+        Shape of one sequence in 2-D input rows, which must have as many columns as
+        it has values: ``(n_timesteps, n_features)`` time-major, or with
+        ``channels_last=False`` ``(n_channels, n_timepoints)`` channel-major. None
+        reads each column of 2-D input as one time step of a univariate sequence.
+        For 3-D input it is a check of ``X.shape[1:]``.
+    channels_last : bool, default=True
+        3-D X is ``(n_samples, n_timesteps, n_features)`` (PyTorch's ``batch_first``
+        LSTM, Keras, tslearn). False: ``(n_samples, n_channels, n_timepoints)``, as
+        aeon and sktime lay out time series; lists of sequences follow the same
+        layout. A fit on a layout that looks transposed (one time step of many
+        features, or more channels than time points) warns."""
 
 RECURRENT_NOTES_DOC = """\
-    Input layouts: 3-D arrays ``(n_samples, n_timesteps, n_features)``; 2-D rows
-    (arrays, DataFrames, Pipelines) reshaped time-major with ``sequence_shape``, or,
-    without it, read as univariate sequences (one column per time step).
+    Input layouts (:class:`~sknn.layouts.SequenceLayout`): 3-D arrays
+    ``(n_samples, n_timesteps, n_features)``, or ``(n_samples, n_channels,
+    n_timepoints)`` with ``channels_last=False``; 2-D rows (arrays, DataFrames,
+    Pipelines) reshaped with ``sequence_shape``, or, without it, read as univariate
+    sequences (one column per time step).
 
     Sequences of different lengths: NaN after the end of a sequence (every feature
-    of the trailing steps NaN) marks it shorter, and a list of arrays of different
-    lengths is padded that way (:func:`sknn.preprocessing.pad_sequences`). Each
-    sequence is read only up to its last observed step; the padding never reaches
-    the prediction or ``transform``. NaN anywhere else is a ``ValueError``.
+    of the trailing steps NaN) marks it shorter, and a list of 2-D arrays of
+    different lengths (in the layout ``channels_last`` names) is padded that way.
+    Each sequence is read only up to its last observed step; the padding never
+    reaches the prediction or ``transform``. NaN anywhere else is a ``ValueError``.
+    ``predict`` takes sequences of any length, longer than the training ones
+    included; only the number of features must match.
 
     ``batch_size`` defaults to 32 here, not "auto" (200) as elsewhere: measured on a
     task that needs long memory (400 sequences of 60 steps), 200-row batches give
@@ -85,10 +98,12 @@ RECURRENT_NOTES_DOC = """\
 
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)
-        ``(n_timesteps, n_features)`` of the training sequences; ``predict`` needs
-        the same (shorter sequences are NaN-padded to it). ``n_features_in_`` is,
-        as scikit-learn counts it, ``X.shape[1]``: the columns of 2-D input, the
-        time steps of 3-D input."""
+        ``(n_timesteps, n_features)`` of the (padded) training sequences; ``predict``
+        needs the same ``n_features``. ``n_features_in_`` is, as scikit-learn counts
+        it, ``X.shape[1]`` of the training input: the columns of 2-D input, the time
+        steps (or, with ``channels_last=False``, the channels) of 3-D input.
+    input_layout_ : SequenceLayout
+        How X becomes the network's input (see :mod:`sknn.layouts`)."""
 
 
 def _fill_recurrent_doc(cls):
@@ -112,14 +127,15 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
         "forget_bias": [Interval(numbers.Real, None, None, closed="neither"), None],
         "max_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "sequence_shape": [tuple, list, None],
+        "channels_last": ["boolean"],
     }
 
     # ------------------------------------------------------------ hooks
     def _make_input_layout(self):
-        return SequenceLayout(self.sequence_shape)
+        return SequenceLayout(self.sequence_shape, bool(self.channels_last))
 
     def _check_architecture(self):
-        SequenceLayout(self.sequence_shape).check_parameters()
+        self._make_input_layout().check_parameters()
 
     def _build_module(self, layout, n_outputs):
         return RecurrentNet(layout.n_features_, n_outputs, cell=self.cell,
@@ -196,7 +212,7 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
 
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
                  dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
-                 solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
+                 channels_last=True, solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
                  learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
@@ -258,7 +274,7 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
 
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
                  dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
-                 solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
+                 channels_last=True, solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
                  learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,

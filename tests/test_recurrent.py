@@ -281,18 +281,55 @@ def test_layout_mismatches_are_value_errors_naming_the_shapes():
         LSTMClassifier().fit(sp.csr_matrix(X.reshape(30, 24)), y)
 
     clf = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match=r"X of shape \(30, 8, 2\) holds sequences of 8 steps x "
-                                         r"2 features, but the estimator was fitted on 8 steps"
-                                         r" x 3 features"):
+    with pytest.raises(ValueError, match=r"X of shape \(30, 8, 2\) holds sequences of 2 "
+                                         r"features, but the estimator was fitted on 3 "
+                                         r"features \(channels_last=True\)"):
         clf.predict(X[:, :, :2])
-    with pytest.raises(ValueError, match=r"X has 6 features, but LSTMClassifier is expecting 8 "
-                                         r"features as input: X of shape \(30, 6, 3\)"):
-        clf.predict(X[:, :6])
-    with pytest.raises(ValueError, match=r"X of shape \(30, 24\) holds sequences of 24 steps x 1"):
+    with pytest.raises(ValueError, match=r"X of shape \(30, 24\) holds sequences of 1 features"):
         clf.predict(X.reshape(30, 24))  # 2-D rows without sequence_shape are univariate
-    with pytest.raises(ValueError, match="a sequence of 9 time steps, but the estimator was "
-                                         "fitted on sequences of at most 8"):
-        clf.predict([np.zeros((9, 3)), np.zeros((4, 3))])
+    with pytest.raises(ValueError, match="0 time steps"):
+        clf.predict(np.zeros((3, 0, 3)))
+
+
+def test_predict_takes_shorter_and_longer_sequences_than_fit():
+    X, y = trend_data(30, seed=0, n_steps=8)
+    clf = LSTMClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    assert clf.predict(X[:, :6]).shape == (30,)
+    longer = np.concatenate([X, X[:, :4]], axis=1)  # 12 steps, fitted on 8
+    assert clf.predict_proba(longer).shape == (30, len(clf.classes_))
+    ragged = [np.zeros((9, 3)), np.ones((4, 3))]
+    assert clf.predict(ragged).shape == (2,)
+    # A longer sequence padded with NaN reads the same as the sequence alone.
+    padded = np.concatenate([X, np.full((30, 5, 3), np.nan)], axis=1)
+    np.testing.assert_allclose(clf.predict_proba(padded), clf.predict_proba(X), rtol=1e-6)
+
+
+def test_channels_first_layout_as_aeon_has_it():
+    X, y = trend_data(40, seed=1, n_steps=10)  # (n, steps, features)
+    last = LSTMClassifier(hidden_size=6, max_iter=3, random_state=0).fit(X, y)
+    first = LSTMClassifier(hidden_size=6, max_iter=3, channels_last=False,
+                           random_state=0).fit(X.transpose(0, 2, 1), y)
+    # The same sequences in the other layout give the same network and predictions.
+    np.testing.assert_array_equal(first.predict_proba(X.transpose(0, 2, 1)),
+                                  last.predict_proba(X))
+    assert first.sequence_shape_ == (10, 3)
+    # Unequal lengths: a list of (n_channels, length_i) arrays, as aeon stores them.
+    ragged = [x.T[:, : 5 + i % 5] for i, x in enumerate(X)]
+    model = LSTMClassifier(hidden_size=6, max_iter=2, channels_last=False,
+                           random_state=0).fit(ragged, y)
+    assert model.predict([x.T for x in X[:3]]).shape == (3,)
+    with pytest.raises(ValueError, match="fitted on 3 channels"):
+        model.predict(X[:, :, :2])  # (n, 10, 2) read channels first: 10 channels
+
+
+def test_transposed_layouts_warn_and_name_the_parameter():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 1, 30)), np.arange(20) % 2  # aeon's univariate layout
+    with pytest.warns(UserWarning, match="set channels_last=False"):
+        LSTMClassifier(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="set channels_last=True"):
+        LSTMClassifier(hidden_size=4, max_iter=1, channels_last=False,
+                       random_state=0).fit(X.transpose(0, 2, 1), y)
 
 
 # ------------------------------------------------------- reproducibility
