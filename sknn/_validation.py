@@ -10,12 +10,17 @@ import numbers
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils._param_validation import Interval, StrOptions  # noqa: F401 (re-export)
+from sklearn.utils._param_validation import (  # noqa: F401 (re-export)
+    Interval,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 __all__ = [
     "Interval",
+    "Options",
     "StrOptions",
     "check_non_numeric_columns",
     "validate_features",

@@ -16,7 +16,7 @@ import numbers
 from sklearn.utils.validation import check_is_fitted
 
 from ._tasks import ClassificationTask
-from ._validation import Interval, StrOptions, check_layer_sizes, is_int
+from ._validation import Interval, Options, StrOptions, check_layer_sizes, is_int
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -25,25 +25,51 @@ from .base import (
     fill_doc,
     store_parameters,
 )
-from .layouts import ImageLayout
+from .layouts import ImageLayout, SequenceLayout
 from .modules.cnn import Augment, ConvNet
 from .modules.mlp import ACTIVATIONS
+from .modules.timeseries import FCN, InceptionNet, ResNet
 
 CNN_PARAMETERS_DOC = """\
-    conv_channels : int or sequence of int, default=(32, 64)
-        Output channels of each convolutional block (one block per entry).
-    kernel_size : int, default=3
-        Width of the (square) convolution kernels; convolutions are "same"-padded,
-        so only pooling changes the image size.
+    conv_channels : int, sequence of int or "auto", default="auto"
+        Output channels of each convolutional block (one block per entry); for
+        ``architecture="inception"``, the filters of each branch (one int). "auto":
+        ``(32, 64)`` for the "plain" network, the measured defaults of the
+        time-series architectures otherwise (see the user guide).
+    kernel_size : int, sequence of int or "auto", default="auto"
+        Width of the convolution kernels (square for images); one per block for the
+        time-series architectures. Convolutions are "same"-padded, so only pooling
+        changes the size. "auto": 3 for "plain", ``(8, 5, 3)`` for "fcn" and
+        "resnet", ``(40, 20, 10)`` for "inception".
     image_shape : tuple of int or None, default=None
         Shape of one image when X holds rows of flattened pixels: ``(H, W)`` for grey
         images, ``(C, H, W)`` for C channels (``(H, W, C)`` with
-        ``channels_last=True``), in the order the pixels are flattened. Not needed
+        ``channels_last=True``), in the order the pixels are flattened; with
+        ``conv_dims=1``, ``(C, L)`` (``(L, C)`` with ``channels_last``). Not needed
         for 3-D / 4-D arrays (if given, it must match them). None with 2-D X: each
         row is a one-channel 1-D signal, convolved along the columns.
     channels_last : bool, default=False
-        4-D X is ``(n, H, W, C)`` and ``image_shape`` is ``(H, W, C)``, as images
-        arrive from PIL or imageio; they are reordered to channels first inside.
+        The channels are the last axis: 4-D X is ``(n, H, W, C)`` and
+        ``image_shape`` is ``(H, W, C)``, as images arrive from PIL or imageio; with
+        ``conv_dims=1``, 3-D X is ``(n, length, channels)`` (Keras, tslearn). They
+        are reordered to channels first inside.
+    conv_dims : {"auto", 1, 2}, default="auto"
+        What the convolutions slide over. "auto": 2-D rows are 1-D signals, 3-D and
+        4-D arrays are images. 1: time series; 3-D X is ``(n, channels, length)`` as
+        aeon, sktime and PyTorch's ``Conv1d`` have it (``(n, length, channels)``
+        with ``channels_last=True``), a list of 2-D arrays (one per series) or NaN
+        padding at the end gives series of unequal length, and predictions take
+        series of any length with the global-pooling architectures. 2: images
+        only.
+    architecture : {"auto", "plain", "fcn", "resnet", "inception"}, default="auto"
+        The network. "plain": convolutional blocks with pooling, flattening and
+        dense layers (for images). "fcn" (Wang et al., 2017), "resnet" (three
+        residual blocks) and "inception" (InceptionTime's blocks, Fawaz et al.,
+        2020): 1-D convolutions with batch normalisation and global average
+        pooling over time, for time series (``conv_dims=1``; they read series of
+        any length). "auto": "fcn" with ``conv_dims=1``, "plain" otherwise.
+        ``pooling``, ``dense_layers``, ``batch_norm`` and ``augment`` apply to "plain"
+        only (the time-series networks always normalise their batches).
     pooling : {"max", "avg"} or None, default="max"
         Downsampling by 2 at the end of every block. Images must be at least
         ``2 ** len(conv_channels)`` pixels high and wide; 1-D signals stop being
@@ -74,16 +100,28 @@ CNN_PARAMETERS_DOC = """\
         noisy, augmented loss otherwise stops the fit before it has settled."""
 
 
+# The time-series networks, their widths and kernel sizes under "auto", and the
+# default of conv_dims=1 (the best of the benchmark, benchmarks/README.md).
+TIME_SERIES_NETWORKS = {"fcn": FCN, "resnet": ResNet, "inception": InceptionNet}
+TIME_SERIES_WIDTHS = {"fcn": (64, 128, 64), "resnet": (64, 128, 128), "inception": (32,)}
+TIME_SERIES_KERNELS = {"fcn": (8, 5, 3), "resnet": (8, 5, 3), "inception": (40, 20, 10)}
+TIME_SERIES_DEFAULT = "fcn"
+
+
 class _ConvNetMixin:
     """What CNNClassifier and CNNRegressor share: the network's parameters, the
     image layout (:class:`~sknn.layouts.ImageLayout`) and building the
     :class:`~sknn.modules.cnn.ConvNet`."""
 
     _parameter_constraints = {
-        "conv_channels": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "conv_channels": ["array-like", Interval(numbers.Integral, 1, None, closed="left"),
+                          StrOptions({"auto"})],
+        "kernel_size": ["array-like", Interval(numbers.Integral, 1, None, closed="left"),
+                        StrOptions({"auto"})],
         "image_shape": [tuple, list, None],
         "channels_last": ["boolean"],
+        "conv_dims": [StrOptions({"auto"}), Options(numbers.Integral, {1, 2})],
+        "architecture": [StrOptions({"auto", "plain", *TIME_SERIES_NETWORKS})],
         "pooling": [StrOptions({"max", "avg"}), None],
         "batch_norm": ["boolean"],
         "dense_layers": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
@@ -93,18 +131,55 @@ class _ConvNetMixin:
     }
 
     # ---------------------------------------------------------------- hooks
+    def _architecture(self):
+        """The network to build: "plain" or a time-series architecture."""
+        if self.architecture != "auto":
+            return self.architecture
+        return TIME_SERIES_DEFAULT if self.conv_dims == 1 else "plain"
+
+    def _reads_series(self):
+        """True when X is read as time series (:class:`~sknn.layouts.SequenceLayout`)."""
+        return self.conv_dims == 1 or self._architecture() != "plain"
+
     def _make_input_layout(self):
-        return ImageLayout(self.image_shape, bool(self.channels_last))
+        if not self._reads_series():
+            return ImageLayout(self.image_shape, bool(self.channels_last),
+                               images_only=self.conv_dims == 2)
+        return SequenceLayout(self.image_shape, bool(self.channels_last),
+                              network_order="nct",
+                              variable_length=self._architecture() != "plain")
 
     def _check_architecture(self):
+        architecture = self._architecture()
+        if self.conv_dims == 2 and architecture != "plain":
+            raise ValueError(
+                f"architecture={architecture!r} reads time series (1-D convolutions); "
+                "conv_dims=2 (images) needs architecture='plain' or 'auto'."
+            )
+        if architecture != "plain" and self._augment_options() is not None:
+            raise ValueError(
+                f"augment works with architecture='plain' only; got "
+                f"architecture={architecture!r}."
+            )
         self._conv_channels()
+        self._kernel_sizes()
         check_layer_sizes(self.dense_layers, "dense_layers")
         self._augment_options()
 
     def _build_module(self, layout, n_outputs):
-        shape = layout.image_shape_
+        architecture = self._architecture()
+        if architecture != "plain":
+            widths, kernels = self._conv_channels(), self._kernel_sizes()
+            if architecture == "inception":
+                return InceptionNet(layout.n_features_, n_outputs, n_filters=widths[0],
+                                    kernel_sizes=kernels, activation=self.activation,
+                                    dropout=self.dropout)
+            return TIME_SERIES_NETWORKS[architecture](
+                layout.n_features_, n_outputs, widths, kernels, activation=self.activation,
+                dropout=self.dropout)
+        shape = layout.input_shape_
         n_pool = len(self._conv_channels()) if self.pooling else 0
-        if not layout.is_signal and min(shape[1:]) < 2**n_pool:
+        if len(shape) == 3 and min(shape[1:]) < 2**n_pool:
             raise ValueError(
                 f"Images of shape {shape} (image_shape, channels first) are too small for "
                 f"{n_pool} pooling steps: each halves the height and width, so they must "
@@ -113,11 +188,19 @@ class _ConvNetMixin:
             )
         return ConvNet(
             shape, n_outputs, conv_channels=self._conv_channels(),
-            kernel_size=self.kernel_size, pooling=self.pooling, batch_norm=self.batch_norm,
+            kernel_size=self._kernel_sizes(), pooling=self.pooling,
+            batch_norm=self.batch_norm,
             dense_layers=check_layer_sizes(self.dense_layers, "dense_layers"),
             activation=self.activation, dropout=self.dropout,
             augment=self._augment_module(layout),
         )
+
+    def _effective_batch_size(self, n_samples):
+        if self.batch_size == "auto" and self._architecture() != "plain":
+            # Small batches for small archives (Wang et al., 2017): a full-batch epoch
+            # on 50 series is one optimiser step.
+            return max(1, min(16, n_samples // 10))
+        return super()._effective_batch_size(n_samples)
 
     def _train_module(self, module, train_data, valid_data, *, rules, **kwargs):
         # Augmentation makes the training loss noisy: with a constant learning rate
@@ -131,10 +214,36 @@ class _ConvNetMixin:
     def image_shape_(self):
         """Channels-first shape of one input as the network sees it."""
         check_is_fitted(self)
-        return self.input_layout_.image_shape_
+        return self.input_layout_.input_shape_
 
     def _conv_channels(self):
-        return check_layer_sizes(self.conv_channels, "conv_channels", allow_empty=False)
+        architecture = self._architecture()
+        if isinstance(self.conv_channels, str):  # "auto"
+            return (32, 64) if architecture == "plain" else TIME_SERIES_WIDTHS[architecture]
+        sizes = check_layer_sizes(self.conv_channels, "conv_channels", allow_empty=False)
+        if architecture == "inception" and len(sizes) != 1:
+            raise ValueError("architecture='inception' takes one conv_channels value (the "
+                             f"filters of each branch); got {self.conv_channels!r}.")
+        return sizes
+
+    def _kernel_sizes(self):
+        """The kernel size ("plain": one int) or sizes (one per time-series block)."""
+        architecture = self._architecture()
+        if isinstance(self.kernel_size, str):  # "auto"
+            return 3 if architecture == "plain" else TIME_SERIES_KERNELS[architecture]
+        if architecture == "plain":
+            if not is_int(self.kernel_size):
+                raise ValueError("architecture='plain' takes one kernel_size; got "
+                                 f"{self.kernel_size!r}.")
+            return self.kernel_size
+        sizes = check_layer_sizes(self.kernel_size, "kernel_size", allow_empty=False)
+        n_blocks = len(self._conv_channels()) if architecture != "inception" else len(sizes)
+        if len(sizes) == 1:
+            sizes = sizes * n_blocks
+        if len(sizes) != n_blocks:
+            raise ValueError(f"kernel_size needs one size per block ({n_blocks}); got "
+                             f"{self.kernel_size!r}.")
+        return sizes
 
     def _augment_options(self):
         """The ``augment`` dict checked (None when off); shift None = the default."""
@@ -263,8 +372,9 @@ class CNNClassifier(_ConvNetMixin, NeuralClassifierMixin, FeaturesMixin, NeuralE
                             StrOptions({"auto"})],
     }
 
-    def __init__(self, conv_channels=(32, 64), kernel_size=3, *, image_shape=None,
-                 channels_last=False, pooling="max", batch_norm=True, dense_layers=(128,),
+    def __init__(self, conv_channels="auto", kernel_size="auto", *, image_shape=None,
+                 channels_last=False, conv_dims="auto", architecture="auto", pooling="max",
+                 batch_norm=True, dense_layers=(128,),
                  activation="relu", dropout=0.0, augment=False, label_smoothing="auto",
                  solver="adam", alpha=1e-4,
                  l1=0.0, batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
@@ -331,8 +441,9 @@ class CNNRegressor(_ConvNetMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEst
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
-    def __init__(self, conv_channels=(32, 64), kernel_size=3, *, image_shape=None,
-                 channels_last=False, pooling="max", batch_norm=True, dense_layers=(128,),
+    def __init__(self, conv_channels="auto", kernel_size="auto", *, image_shape=None,
+                 channels_last=False, conv_dims="auto", architecture="auto", pooling="max",
+                 batch_norm=True, dense_layers=(128,),
                  activation="relu", dropout=0.0, augment=False, loss="squared_error",
                  solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
                  learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,

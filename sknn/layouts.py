@@ -236,6 +236,8 @@ class ImageLayout(InputLayout):
         flattened rows.
     channels_last : bool, default=False
         Channels are the last axis of 4-D input and of ``image_shape``.
+    images_only : bool, default=False
+        Refuse to read 2-D rows without ``image_shape`` as 1-D signals.
 
     Attributes
     ----------
@@ -247,9 +249,10 @@ class ImageLayout(InputLayout):
     accept_sparse = True
     allow_nd = True
 
-    def __init__(self, image_shape=None, channels_last=False):
+    def __init__(self, image_shape=None, channels_last=False, images_only=False):
         self.image_shape = image_shape
         self.channels_last = channels_last
+        self.images_only = images_only
 
     def _prepare(self, X, reset):
         """3-D / 4-D arrays -> 2-D rows; record (fit) or check (predict) the shape."""
@@ -304,6 +307,12 @@ class ImageLayout(InputLayout):
                     f"image_shape={tuple(self.image_shape)} holds {math.prod(declared)} "
                     f"values per image, but X has {n_features} columns."
                 )
+        if self.images_only and not (self.nd_shape_ or declared):
+            raise ValueError(
+                f"conv_dims=2 reads images, but X has shape {X.shape}: give image_shape for "
+                "rows of flattened pixels, or 3-D / 4-D arrays (conv_dims='auto' reads 2-D "
+                "rows as 1-D signals)."
+            )
         self.image_shape_ = self.nd_shape_ or declared or (1, n_features)
         self.input_shape_ = self.image_shape_
         self.n_features_ = self.image_shape_[0]
