@@ -715,6 +715,35 @@ def warn_not_converged(estimator, max_iter):
     )
 
 
+def warn_if_not_learned(estimator, losses, chance_loss=None):
+    """Warn (``ConvergenceWarning``) when a fit ended without learning anything.
+
+    That is, when the last epoch's training loss is not below the first epoch's, or
+    not clearly below ``chance_loss`` (what a network that ignores its input scores,
+    such as predicting the class frequencies).
+    """
+    if not losses:
+        return
+    first, last = losses[0], losses[-1]
+    if len(losses) > 1 and last >= first:
+        reason = f"not below the first epoch's ({first:.4g})"
+    elif chance_loss is not None and last >= 0.99 * chance_loss:
+        reason = (f"at the chance level of the targets ({chance_loss:.4g}, the loss of "
+                  "a network that ignores X)")
+    else:
+        return
+    import warnings
+
+    warnings.warn(
+        f"{type(estimator).__name__}: the training loss ended at {last:.4g} after "
+        f"{len(losses)} epochs, {reason}: the network has not learned from X. Try a "
+        "lower learning_rate_init (a diverging fit), more max_iter or a smaller "
+        "batch_size (more optimiser steps), or scaled input features.",
+        ConvergenceWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def user_stacklevel():
     """The ``stacklevel`` that points a warning at the first frame outside sknn."""
     package = os.path.dirname(os.path.abspath(__file__))

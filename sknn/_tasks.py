@@ -97,6 +97,13 @@ class Task:
         """Public fitted attributes the estimator exposes (``classes_``, ...)."""
         return {}
 
+    def chance_loss(self, target, weights):
+        """The training loss of a network that ignores its input, or None if unknown.
+
+        A fit that ends at this loss has learned nothing from X.
+        """
+        return None
+
     def net_class(self):
         """The skorch net that trains this kind of network (None: the engine's)."""
         return None
@@ -187,6 +194,17 @@ class ClassificationTask(Task):
     def stratify(self, target):
         return target.ndim == 1
 
+    def chance_loss(self, target, weights):
+        if self.loss != "log" or self.label_smoothing:
+            return None
+        w = np.ones(len(target)) if weights is None else np.asarray(weights, dtype=float)
+        if target.ndim == 2:  # multilabel: a binary entropy per label, summed
+            p = np.clip(w @ target / w.sum(), 1e-12, 1 - 1e-12)
+            return float(-(p * np.log(p) + (1 - p) * np.log(1 - p)).sum())
+        p = np.bincount(target, weights=w, minlength=len(self.classes_)) / w.sum()
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+
     def fitted_attributes(self):
         return {"classes_": self.classes_}
 
@@ -245,6 +263,13 @@ class RegressionTask(Task):
 
     def fitted_attributes(self):
         return {"n_outputs_": self.n_outputs_}
+
+    def chance_loss(self, target, weights):
+        if self.poisson:
+            return None
+        w = np.ones(len(target)) if weights is None else np.asarray(weights, dtype=float)
+        mean = w @ target / w.sum()
+        return float(0.5 * (w @ ((target - mean) ** 2)).sum() / w.sum())
 
     def predictions(self, outputs):
         """Predicted targets (an ndarray) from raw outputs."""

@@ -342,6 +342,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         n_samples = X.shape[0]
         batch_size = self._effective_batch_size(n_samples)
         state = copy.deepcopy(self._convergence) if resume else _engine.ConvergenceState()
+        first_epoch = len(state.history)
         seed = (_engine.draw_seed(self.random_state) + state.n_iter) % _engine._INT32_MAX
         early_stopping = self.early_stopping and not incremental
 
@@ -391,6 +392,9 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._set_fitted_attributes(state, early_stopping)
         if not incremental and not result.converged and rules.check_convergence:
             _engine.warn_not_converged(self, self.max_iter)
+        if not incremental and task.loss_stops_training:
+            losses = [record["train_loss"] for record in state.history[first_epoch:]]
+            _engine.warn_if_not_learned(self, losses, task.chance_loss(target, weights))
 
     def _check_training_input(self, layout, task, X, y, reset):
         """Validate the training data through the layout, y as the task wants it."""

@@ -474,3 +474,24 @@ def test_integer_label_fast_path_matches_general_path():
         encode_classification_target(np.array([2, 2, 2]))
     with pytest.raises(ValueError, match=r"labels \[9\] that are not in classes"):
         encode_classification_target(np.array([1, 9]), classes=np.array([1, 3]))
+
+
+def test_a_fit_that_learns_nothing_warns_with_the_numbers(iris):
+    X, y = iris
+    # A learning rate this small leaves the loss where it started.
+    stuck = MLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=1e-9, max_iter=3,
+                          random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"not below the first epoch's .*has not "
+                                                r"learned from X"):
+        stuck.fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"at the chance level of the targets \(1\.1"):
+        _engine.warn_if_not_learned(stuck, [1.3, 1.1], chance_loss=1.1)
+    # Divergence: the last epoch's loss is above the first's.
+    with pytest.warns(ConvergenceWarning, match=r"ended at 3 after 3 epochs, not below the "
+                                                r"first epoch's \(2\)"):
+        _engine.warn_if_not_learned(stuck, [2.0, 1.0, 3.0])
+    learner = MLPClassifier(hidden_layer_sizes=(16,), max_iter=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*not learned", category=ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=".*maximum iterations")
+        learner.fit(StandardScaler().fit_transform(X), y)
