@@ -35,8 +35,18 @@ _MAX_NATIVE_CATEGORIES = 255
 
 
 def is_numeric_column(series):
-    """True for a number column (ints and floats, nullable ones too), False for
-    booleans, categories, strings and objects."""
+    """Whether a column counts as numeric for the distances of this module.
+
+    Parameters
+    ----------
+    series : pandas Series
+
+    Returns
+    -------
+    numeric : bool
+        True for numbers (ints and floats, nullable ones too), False for booleans,
+        categories, strings and objects.
+    """
     dtype = series.dtype
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 

@@ -69,7 +69,9 @@ class MarginalsDisplay:
 
     Numeric columns get overlaid histograms on shared bins, other columns (categories,
     strings, booleans) side-by-side bars of category frequencies. Each title carries
-    a distance between the two distributions: the Kolmogorov-Smirnov statistic for
+    a distance between the two distributions, computed by
+    :func:`sknn.metrics.column_distances` (the numbers of
+    :func:`~sknn.metrics.quality_report`): the Kolmogorov-Smirnov statistic for
     numbers, the total variation distance for categories (0 is identical, 1 disjoint).
     Made for :class:`~sknn.GANSampler`; ``from_data`` compares any two tables.
 
@@ -87,7 +89,8 @@ class MarginalsDisplay:
         One axes per column.
     figure_ : matplotlib Figure
     distances_ : dict of str to float
-        KS statistic or total variation per column.
+        KS statistic or total variation per column, as
+        :func:`sknn.metrics.column_distances` gives them.
 
     Examples
     --------
