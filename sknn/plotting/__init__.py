@@ -10,6 +10,13 @@ figure can be restyled afterwards.
 matplotlib is optional (``pip install sknn[plot]``): it is imported when a display
 draws, and its absence is a clear ``ImportError``.
 
+A display draws; it computes no number of its own. The distances in
+``MarginalsDisplay`` come from :func:`sknn.metrics.column_distances` and the scores of
+``TransferCurveDisplay.from_estimators`` from :func:`sknn.model_selection.transfer_curve`.
+One module per group of displays (``_history``, ``_images``, ``_code_space``,
+``_synthetic``, ``_transfer``) and ``_base`` for what they share; every display is
+imported from ``sknn.plotting``.
+
 ==========================  ============================================================
 Display                     draws
 ==========================  ============================================================

@@ -1,22 +1,17 @@
 """MarginalsDisplay and PairPlotDisplay: a synthetic table against the real one."""
 
 import numpy as np
-import pandas as pd
 from sklearn.utils import check_random_state
 
-from ..metrics import column_distances, is_numeric_column
+from ..metrics import _as_frames, column_distances, is_numeric_column
 from ._base import _REAL, _SYNTHETIC, _figure_and_axes, _grid_axes
 
 
-def _as_frame(data, name):
-    if isinstance(data, pd.DataFrame):
-        return data
+def _table(data):
+    """The rows of a table; a sampler's ``(X, y)`` pair gives its ``X``."""
     if isinstance(data, (tuple, list)) and len(data) == 2 and not np.isscalar(data[0]):
-        data = data[0]  # a sampler that returned (X, y)
-    array = np.asarray(data)
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D table; got shape {array.shape}.")
-    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+        return data[0]
+    return data
 
 
 def _sample(sampler, n_samples, random_state):
@@ -28,18 +23,9 @@ def _sample(sampler, n_samples, random_state):
 
 
 def _matching_frames(real, synthetic):
-    real = _as_frame(real, "real")
-    named = isinstance(synthetic, pd.DataFrame)
-    synthetic = _as_frame(synthetic, "synthetic")
-    if list(real.columns) != list(synthetic.columns):
-        if real.shape[1] == synthetic.shape[1] and not named:
-            synthetic.columns = real.columns  # an array sampled from a DataFrame's model
-        else:
-            raise ValueError(
-                f"real and synthetic must have the same columns; got {list(real.columns)} "
-                f"and {list(synthetic.columns)}."
-            )
-    return real, synthetic
+    # The same pairing of two tables (array columns named x0, x1, ...; the same
+    # columns required) as the metrics whose numbers the displays show.
+    return _as_frames(_table(real), _table(synthetic))
 
 
 def _draw_histograms(ax, real, fake, bins):
