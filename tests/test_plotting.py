@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn import MLPClassifier, MLPRegressor
-from sknn.metrics import column_distances
+from sknn.metrics import category_frequencies, column_distances
 from sknn.model_selection import transfer_curve
 from sknn.plotting import (
     CodeSpaceDisplay,
@@ -334,6 +334,15 @@ def test_marginals_show_the_distances_of_sknn_metrics(penguins):
     for column, row in expected.iterrows():
         title = display.axes_[column].get_title()
         assert title == f"{column}  ({row['metric'].upper()} {row['distance']:.2f})"
+    # the bars are the frequencies the total variation compares, missing values included
+    frequencies = category_frequencies(penguins["sex"], fake["sex"])
+    sex = display.axes_["sex"]
+    assert [t.get_text() for t in sex.get_xticklabels()] == frequencies.index.tolist()
+    assert "<missing>" in frequencies.index
+    heights = [patch.get_height() for patch in sex.patches]
+    n = len(frequencies)
+    np.testing.assert_allclose(heights[:n], frequencies["real"])
+    np.testing.assert_allclose(heights[n:], frequencies["synthetic"])
 
 
 def test_marginals_show_what_a_bad_generator_gets_wrong(penguins):

@@ -3,7 +3,12 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..metrics import _as_frames, column_distances, is_numeric_column
+from ..metrics import (
+    _as_frames,
+    category_frequencies,
+    column_distances,
+    is_numeric_column,
+)
 from ._base import _REAL, _SYNTHETIC, _figure_and_axes, _grid_axes
 
 
@@ -38,16 +43,16 @@ def _draw_histograms(ax, real, fake, bins):
 
 
 def _draw_category_bars(ax, real, fake):
-    """Real and synthetic frequencies of each category, side by side."""
-    p = real.astype(str).value_counts(normalize=True)
-    q = fake.astype(str).value_counts(normalize=True)
-    categories = list(p.index) + [c for c in q.index if c not in p.index]
-    p, q = p.reindex(categories, fill_value=0), q.reindex(categories, fill_value=0)
-    positions = np.arange(len(categories))
-    ax.bar(positions - 0.2, p.to_numpy(), width=0.4, color=_REAL, label="real")
-    ax.bar(positions + 0.2, q.to_numpy(), width=0.4, color=_SYNTHETIC, label="synthetic")
-    ax.set_xticks(positions, [str(c) for c in categories], fontsize=7,
-                  rotation=30 if len(categories) > 3 else 0)
+    """Real and synthetic frequencies of each category (those the total variation
+    distance compares), side by side."""
+    frequencies = category_frequencies(real, fake)
+    positions = np.arange(len(frequencies))
+    ax.bar(positions - 0.2, frequencies["real"].to_numpy(), width=0.4, color=_REAL,
+           label="real")
+    ax.bar(positions + 0.2, frequencies["synthetic"].to_numpy(), width=0.4,
+           color=_SYNTHETIC, label="synthetic")
+    ax.set_xticks(positions, [str(c) for c in frequencies.index], fontsize=7,
+                  rotation=30 if len(frequencies) > 3 else 0)
 
 
 class MarginalsDisplay:
