@@ -23,6 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 __all__ = [
     "QualityReport",
+    "category_frequencies",
     "column_distances",
     "correlation_difference",
     "detection_score",
@@ -35,8 +36,18 @@ _MAX_NATIVE_CATEGORIES = 255
 
 
 def is_numeric_column(series):
-    """True for a number column (ints and floats, nullable ones too), False for
-    booleans, categories, strings and objects."""
+    """Whether a column counts as numeric for the distances of this module.
+
+    Parameters
+    ----------
+    series : pandas Series
+
+    Returns
+    -------
+    numeric : bool
+        True for numbers (ints and floats, nullable ones too), False for booleans,
+        categories, strings and objects.
+    """
     dtype = series.dtype
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
@@ -70,10 +81,61 @@ def _as_frames(real, synthetic):
     return real, synthetic[list(real.columns)]
 
 
+_MISSING = "<missing>"
+
+
+def _frequencies(values, name):
+    """Relative frequency of each value of one column, missing values as a category."""
+    if not isinstance(values, pd.Series):
+        array = np.asarray(values, dtype=object)
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be one column (1-D); got shape {array.shape}.")
+        values = pd.Series(array)
+    return values.astype(object).where(values.notna(), _MISSING).value_counts(normalize=True)
+
+
+def category_frequencies(real, synthetic):
+    """Relative frequency of every category of one column in two tables.
+
+    What the total variation distance of :func:`column_distances` compares: half
+    the sum of ``abs(frequencies["real"] - frequencies["synthetic"])``. Missing
+    values count as a category, ``"<missing>"``.
+
+    Parameters
+    ----------
+    real, synthetic : Series or array-like of shape (n_samples,)
+        The same column of the real and the synthetic table.
+
+    Returns
+    -------
+    frequencies : DataFrame
+        Indexed by category: the real column's categories from the most to the
+        least frequent, then those only the synthetic column has. Columns
+        ``real`` and ``synthetic`` (each sums to 1; 0 for a category the column
+        lacks).
+
+    Examples
+    --------
+    >>> frequencies = category_frequencies(["a", "a", "b", None], ["a", "c", "c", "c"])
+    >>> frequencies
+               real  synthetic
+    a          0.50       0.25
+    b          0.25       0.00
+    <missing>  0.25       0.00
+    c          0.00       0.75
+    >>> 0.5 * float((frequencies["real"] - frequencies["synthetic"]).abs().sum())
+    0.75
+    """
+    p, q = _frequencies(real, "real"), _frequencies(synthetic, "synthetic")
+    categories = pd.Index(list(p.index) + [c for c in q.index if c not in p.index])
+    return pd.DataFrame({"real": p.reindex(categories, fill_value=0.0),
+                         "synthetic": q.reindex(categories, fill_value=0.0)})
+
+
 def _total_variation(a, b):
-    p = a.astype(object).where(a.notna(), "<missing>").value_counts(normalize=True)
-    q = b.astype(object).where(b.notna(), "<missing>").value_counts(normalize=True)
-    p, q = p.align(q, fill_value=0.0)
+    # align() orders the categories as it always has, so the sum keeps its last bit;
+    # category_frequencies orders them for a reader.
+    p, q = _frequencies(a, "real").align(_frequencies(b, "synthetic"), fill_value=0.0)
     return 0.5 * float(np.abs(p - q).sum())
 
 
@@ -83,7 +145,8 @@ def column_distances(real, synthetic):
     Numeric columns: the two-sample Kolmogorov-Smirnov statistic of the observed
     (non-missing) values. Other columns: the total variation distance of the
     category frequencies (missing values count as a category). Both lie in [0, 1]:
-    0 means identical distributions.
+    0 means identical distributions. :func:`category_frequencies` gives the
+    frequencies behind a total variation distance.
 
     Parameters
     ----------

@@ -9,6 +9,7 @@ from sklearn.datasets import load_wine
 
 from sknn.metrics import (
     QualityReport,
+    category_frequencies,
     column_distances,
     correlation_difference,
     detection_score,
@@ -54,6 +55,23 @@ def test_missing_values_are_a_category_and_ignored_by_ks():
     out = column_distances(real, fake)
     assert out.loc["x", "distance"] == 0.0
     assert out.loc["c", "distance"] == pytest.approx(0.25)
+
+
+def test_category_frequencies_are_what_total_variation_compares():
+    real = pd.Series(["b", "a", "b", None, "b", "c"])
+    fake = np.array(["a", "d", "d", "b"], dtype=object)
+    out = category_frequencies(real, fake)
+    # real's categories by decreasing frequency, then the ones only the synthetic has
+    assert out.index.tolist() == ["b", "a", "<missing>", "c", "d"]
+    np.testing.assert_allclose(out["real"], [3 / 6, 1 / 6, 1 / 6, 1 / 6, 0])
+    np.testing.assert_allclose(out["synthetic"], [1 / 4, 1 / 4, 0, 0, 2 / 4])
+    assert out.sum().tolist() == pytest.approx([1.0, 1.0])
+    distances = column_distances(pd.DataFrame({"c": real}),
+                                 pd.DataFrame({"c": pd.Series(fake)}))
+    tv = 0.5 * np.abs(out["real"] - out["synthetic"]).sum()
+    assert distances.loc["c", "distance"] == pytest.approx(tv)
+    with pytest.raises(ValueError, match="synthetic must be one column"):
+        category_frequencies(real, np.zeros((3, 2)))
 
 
 def test_correlation_difference_copy_and_shuffle(wine):

@@ -7,6 +7,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.dummy import DummyClassifier
@@ -17,6 +18,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn import MLPClassifier, MLPRegressor
+from sknn.metrics import category_frequencies, column_distances
+from sknn.model_selection import transfer_curve
 from sknn.plotting import (
     CodeSpaceDisplay,
     ImageGridDisplay,
@@ -25,6 +28,7 @@ from sknn.plotting import (
     TrainingHistoryDisplay,
     TransferCurveDisplay,
 )
+from sknn.plotting._base import _final_estimator, _final_param, _inner_estimator
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -121,6 +125,58 @@ def test_history_errors(digits):
         TrainingHistoryDisplay.from_estimator(MLPClassifier())
     with pytest.raises(ValueError, match="has no history_"):
         TrainingHistoryDisplay.from_estimator(LogisticRegression().fit(X[:100], y[:100]))
+
+
+# ------------------------------------------------------------------ unwrapping estimators
+
+
+def _wrapped(digits):
+    """Each wrapper around an MLPRegressor, with the estimator it must unwrap to."""
+    X, y = digits[0][:200], digits[1][:200].astype(float)
+
+    def mlp():
+        return MLPRegressor(hidden_layer_sizes=(5,), max_iter=2, random_state=0)
+
+    pipe = make_pipeline(StandardScaler(), mlp()).fit(X, y)
+    fitted_ttr = TransformedTargetRegressor(regressor=mlp(), func=np.log1p,
+                                            inverse_func=np.expm1).fit(X, y)
+    unfitted_ttr = TransformedTargetRegressor(regressor=mlp())
+    search = GridSearchCV(make_pipeline(StandardScaler(), mlp()),
+                          {"mlpregressor__alpha": [1e-4, 1e-3]}, cv=2).fit(X, y)
+    nested = TransformedTargetRegressor(regressor=make_pipeline(StandardScaler(), mlp()))
+    nested.fit(X, y)
+    return {
+        "pipeline": (pipe, pipe[-1]),
+        "fitted TransformedTargetRegressor": (fitted_ttr, fitted_ttr.regressor_),
+        "unfitted TransformedTargetRegressor": (unfitted_ttr, unfitted_ttr.regressor),
+        "GridSearchCV": (search, search.best_estimator_[-1]),
+        "TransformedTargetRegressor of a pipeline": (nested, nested.regressor_[-1]),
+    }
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_both_helpers_unwrap_every_wrapper_by_one_rule(digits):
+    for name, (wrapper, inner) in _wrapped(digits).items():
+        assert _final_estimator(wrapper) is inner, name
+        # the parameter reader and the fitted-attribute finder reach the same estimator
+        assert _final_param(wrapper, "hidden_layer_sizes") == (5,), name
+        if hasattr(inner, "history_"):
+            assert _inner_estimator(wrapper, "history_") is inner, name
+        else:
+            with pytest.raises(NotFittedError):
+                _inner_estimator(wrapper, "history_")
+    plain = LogisticRegression()
+    assert _final_estimator(plain) is plain and _final_param(plain, "image_shape") is None
+    assert _final_param(TransformedTargetRegressor(), "hidden_layer_sizes") is None
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_history_of_a_transformed_target_regressor(digits):
+    wrapper, inner = _wrapped(digits)["fitted TransformedTargetRegressor"]
+    display = TrainingHistoryDisplay.from_estimator(wrapper)
+    assert display.ax_.get_title() == "MLPRegressor"
+    np.testing.assert_allclose(display.lines_["train_loss"].get_ydata(),
+                               [r["train_loss"] for r in inner.history_])
 
 
 # ----------------------------------------------------------------------- ImageGridDisplay
@@ -268,6 +324,27 @@ def test_marginals_of_a_bootstrap_copy_are_close(penguins):
     assert len(species.patches) == 2 * 3 and species.get_title().startswith("species  (TV ")
 
 
+def test_marginals_show_the_distances_of_sknn_metrics(penguins):
+    fake = penguins.sample(n=120, replace=True, random_state=1).reset_index(drop=True)
+    fake["bill_depth_mm"] = fake["bill_depth_mm"] * 1.2
+    fake.loc[:9, "sex"] = None  # missing values count as a category in the metric
+    display = MarginalsDisplay.from_data(penguins, fake)
+    expected = column_distances(penguins, fake)
+    assert display.distances_ == expected["distance"].to_dict()
+    for column, row in expected.iterrows():
+        title = display.axes_[column].get_title()
+        assert title == f"{column}  ({row['metric'].upper()} {row['distance']:.2f})"
+    # the bars are the frequencies the total variation compares, missing values included
+    frequencies = category_frequencies(penguins["sex"], fake["sex"])
+    sex = display.axes_["sex"]
+    assert [t.get_text() for t in sex.get_xticklabels()] == frequencies.index.tolist()
+    assert "<missing>" in frequencies.index
+    heights = [patch.get_height() for patch in sex.patches]
+    n = len(frequencies)
+    np.testing.assert_allclose(heights[:n], frequencies["real"])
+    np.testing.assert_allclose(heights[n:], frequencies["synthetic"])
+
+
 def test_marginals_show_what_a_bad_generator_gets_wrong(penguins):
     fake = penguins.copy()
     fake["body_mass_g"] = fake["body_mass_g"] + 1500
@@ -358,6 +435,21 @@ def test_transfer_curve_from_estimators(digits):
         n_labelled=(50,), n_repeats=1, log_x=False)
     assert regression.ax_.get_xlabel() == "labelled rows" and not regression.bands_
     assert regression.ax_.get_xscale() == "linear"
+
+
+def test_transfer_curve_display_draws_what_transfer_curve_returns(digits):
+    X, y = digits
+    estimators = {"logistic": LogisticRegression(max_iter=100), "prior": DummyClassifier()}
+    args = (estimators, X[:500], y[:500], X[500:800], y[500:800])
+    results = transfer_curve(*args, n_labelled=(1, 3), n_repeats=2, scoring="accuracy")
+    display = TransferCurveDisplay.from_estimators(*args, n_labelled=(1, 3), n_repeats=2,
+                                                   scoring="accuracy")
+    pd.testing.assert_frame_equal(display.results, results)
+    drawn = TransferCurveDisplay.from_results(results, score_name="accuracy", per_class=True)
+    pd.testing.assert_frame_equal(display.summary_, drawn.summary_)
+    for method, line in display.lines_.items():
+        np.testing.assert_array_equal(line.get_ydata(), drawn.lines_[method].get_ydata())
+    assert display.ax_.get_ylabel() == "accuracy"
 
 
 # ---------------------------------------------------------------- matplotlib is optional
