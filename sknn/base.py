@@ -10,6 +10,7 @@ below adds target encoding, the loss and the public predict methods.
 """
 
 import copy
+import dataclasses
 import numbers
 import re
 import warnings
@@ -132,6 +133,23 @@ FITTED_ATTRIBUTES_DOC = """\
         The trained network."""
 
 
+def parameter_entries(doc):
+    """Split a numpydoc parameter section (as ``COMMON_PARAMETERS_DOC``) into entries.
+
+    Parameters
+    ----------
+    doc : str
+
+    Returns
+    -------
+    entries : dict
+        Each entry's name as written (``"beta_1, beta_2"`` for a shared entry) mapped
+        to its text (the ``name : type`` line and the description), in order.
+    """
+    blocks = re.split(r"\n(?=    \S)", doc.strip("\n"))
+    return {block.strip().split(" : ")[0]: block for block in blocks}
+
+
 def fill_doc(cls=None, **defaults):
     """Put the shared parameter and attribute sections into a class docstring.
 
@@ -247,6 +265,13 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return []
 
+    def _after_training(self):
+        """Finish a fit with the trained ``module_`` (a GAN calibrates its samples).
+
+        Runs at the end of every fit, after the fitted attributes are set, on the
+        staged copy (an error leaves a fitted estimator as it was). Does nothing here.
+        """
+
     # --------------------------------------------------------------- fitting
     def fit(self, X, y=None, sample_weight=None):
         """Train the network on (X, y).
@@ -320,12 +345,11 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         train_data = self._data(X, target, weights, train_idx, device)
         valid_data = None if valid_idx is None else self._data(X, target, weights, valid_idx,
                                                                 device)
-        spec = _engine.OptimizerSpec(
-            solver=self.solver, learning_rate_init=self.learning_rate_init, alpha=self.alpha,
-            batch_size=batch_size, momentum=self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon, max_fun=self.max_fun,
-        )
+        # the optimizer settings this estimator has as parameters (a GAN has no max_fun)
+        params = self._get_param_names()
+        spec = _engine.OptimizerSpec(batch_size=batch_size, **{
+            f.name: getattr(self, f.name) for f in dataclasses.fields(_engine.OptimizerSpec)
+            if f.name != "batch_size" and f.name in params})
         rules = _engine.StopRules(
             tol=self.tol, n_iter_no_change=self.n_iter_no_change, early_stopping=early_stopping,
             learning_rate=self.learning_rate if self.solver == "sgd" else "constant",
@@ -351,6 +375,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._optimizer_state = _to_cpu(result.optimizer_state) if keep_optimizer else None
         self._convergence = state
         self._set_fitted_attributes(state, early_stopping)
+        self._after_training()
         if not incremental and not result.converged and rules.check_convergence:
             _engine.warn_not_converged(self, self.max_iter)
 
