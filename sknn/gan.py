@@ -405,6 +405,7 @@ class GANSampler(NeuralEstimator):
         self.generator_loss_curve_ = [float(h["generator_loss"]) for h in self.history_]
 
     def _after_training(self):
+        # the base calls this once module_ is trained: calibration is the last step of a fit
         self._calibrate()
 
     # Generated rows from which the calibrations are learned.
