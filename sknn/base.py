@@ -126,6 +126,23 @@ FITTED_ATTRIBUTES_DOC = """\
         The trained network."""
 
 
+def parameter_entries(doc):
+    """Split a numpydoc parameter section (as ``COMMON_PARAMETERS_DOC``) into entries.
+
+    Parameters
+    ----------
+    doc : str
+
+    Returns
+    -------
+    entries : dict
+        Each entry's name as written (``"beta_1, beta_2"`` for a shared entry) mapped
+        to its text (the ``name : type`` line and the description), in order.
+    """
+    blocks = re.split(r"\n(?=    \S)", doc.strip("\n"))
+    return {block.strip().split(" : ")[0]: block for block in blocks}
+
+
 def fill_doc(cls=None, **defaults):
     """Put the shared parameter and attribute sections into a class docstring.
 
@@ -143,12 +160,6 @@ def fill_doc(cls=None, **defaults):
         .replace("    {fitted_attributes}", FITTED_ATTRIBUTES_DOC)
     )
     return cls
-
-
-def _positive_int_tuple(value):
-    return isinstance(value, (tuple, list)) and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
-    )
 
 
 _PARAM_NAMES = weakref.WeakKeyDictionary()  # estimator class -> its parameter names
@@ -270,6 +281,13 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return _engine.train(module, train_data, valid_data, **kwargs)
 
+    def _after_training(self):
+        """Finish a fit with the trained ``module_`` (a GAN calibrates its samples).
+
+        Runs at the end of every fit, after the fitted attributes are set, on the
+        staged copy (an error leaves a fitted estimator as it was). Does nothing here.
+        """
+
     # --------------------------------------------------------------- fitting
     def fit(self, X, y=None, sample_weight=None):
         """Train the network on (X, y).
@@ -334,10 +352,10 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         X, y = self._check_training_input(layout, task, X, y, reset=not resume)
         target, n_outputs = task.encode(X, y, classes=classes,
                                         previous=self._task if resume else None)
-        weights = validate_sample_weight(sample_weight, X, task.sample_weights(target))
         if not resume:
-            layout.fit(X)
+            self.input_layout_ = layout.fit(X)
         X = layout.network_input(X)
+        weights = validate_sample_weight(sample_weight, X, task.sample_weights(target))
         device = _engine.resolve_device(self.device)
         n_samples = X.shape[0]
         batch_size = self._effective_batch_size(n_samples)
@@ -381,15 +399,17 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
                 optimizer_state=optimizer_state,
             )
         self.module_ = result.module
-        self.input_layout_ = layout
+        if hasattr(self, "_task"):  # a refit may no longer have what the last fit had
+            for name in self._task.fitted_attributes():
+                self.__dict__.pop(name, None)
         self._task = task
-        for name, value in task.fitted_attributes().items():
-            setattr(self, name, value)
+        self.__dict__.update(task.fitted_attributes())
         # The optimizer's state is kept only when a later call can resume from it.
         keep_optimizer = incremental or self.warm_start
         self._optimizer_state = _to_cpu(result.optimizer_state) if keep_optimizer else None
         self._convergence = state
         self._set_fitted_attributes(state, early_stopping)
+        self._after_training()
         if not incremental and not result.converged and rules.check_convergence:
             _engine.warn_not_converged(self, self.max_iter)
         if not incremental and task.loss_stops_training:
@@ -674,7 +694,6 @@ __all__ = [
     "FeaturesMixin",
     "fill_doc",
     "store_parameters",
-    "_positive_int_tuple",
 ]
 
 

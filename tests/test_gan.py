@@ -6,7 +6,9 @@ once, conditionally, on the wine table. The penguins table is kept out of the te
 it is the benchmark's table (benchmarks/bench_gan.py).
 """
 
+import inspect
 import pickle
+import re
 
 import numpy as np
 import pandas as pd
@@ -517,7 +519,7 @@ def test_bad_n_samples(wine_fit, n):
 
 def test_lbfgs_and_unfitted():
     X = np.random.default_rng(0).normal(size=(20, 2))
-    with pytest.raises(ValueError, match="not 'lbfgs'"):
+    with pytest.raises(ValueError, match="'solver' parameter of GANSampler"):
         GANSampler(solver="lbfgs", **TINY).fit(X)
     with pytest.raises(NotFittedError):
         GANSampler().sample(3)
@@ -585,3 +587,39 @@ def test_generator_values_read_the_drawn_category():
     weight = gan.generator_average.values.weight[0, -2:]  # the value head's state weights
     torch.testing.assert_close(first[:, 2] - second[:, 2],
                                (weight[0] - weight[1]).expand(20))
+
+
+def test_docstring_documents_exactly_the_init_parameters():
+    """The Parameters section is composed from entries; none missing, none extra."""
+    doc = GANSampler.__doc__
+    section = doc.split("    Parameters\n    ----------\n")[1].split("\n\n    Attributes")[0]
+    documented = [name for line in re.findall(r"^    (\w[^:\n]*?) : ", section, re.MULTILINE)
+                  for name in line.split(", ")]
+    params = [p for p in inspect.signature(GANSampler.__init__).parameters if p != "self"]
+    assert documented == params
+    assert "{" + "parameters}" not in doc
+    # the GAN's own versions of shared entries, not the shared text
+    assert 'solver : {"adam", "adamw", "sgd"}, default="adam"' in section
+    assert 'precision : {"float32", "bfloat16"}, default="float32"' in section
+    assert "beta_1, beta_2 : float, default=0.5, 0.9" in section
+
+
+def test_only_parameters_the_gan_can_use():
+    params = GANSampler().get_params()
+    assert "max_fun" not in params
+    assert set(GANSampler._parameter_constraints) == set(params)
+    solver_options = GANSampler._parameter_constraints["solver"][0].options
+    assert solver_options == {"adam", "adamw", "sgd"}
+
+
+def test_sgd_uses_the_momentum_parameters():
+    """momentum, nesterovs_momentum and the "invscaling" schedule reach the GAN's
+    optimizer: they are real parameters of a GANSampler with solver="sgd"."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    fits = [GANSampler(solver="sgd", learning_rate_init=0.01, batch_size=32, **kw,
+                       **TINY).fit(X)
+            for kw in ({}, {"momentum": 0.0}, {"nesterovs_momentum": False},
+                       {"learning_rate": "invscaling", "power_t": 0.9})]
+    samples = [f.sample(20, random_state=0) for f in fits]
+    for other in samples[1:]:
+        assert not np.array_equal(samples[0], other)

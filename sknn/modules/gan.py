@@ -27,7 +27,6 @@ __all__ = [
     "block_width",
     "critic_scores",
     "draw_states",
-    "gradient_penalty",
     "negative_energy_distance",
     "row_layout",
 ]
@@ -342,16 +341,13 @@ class TabularGAN(nn.Module):
                              list(self.generator.parameters()), 1 - decay)
 
 
-def gradient_penalty(critic, real, fake, conditions=None):
-    """WGAN-GP's penalty ``(||grad critic(x_hat)|| - 1)^2`` per pack, at random points
-    ``x_hat`` between real and generated packs (Gulrajani et al., 2017)."""
-    _, _, penalty = critic_scores(critic, real, fake, conditions, penalty=True)
-    return penalty
-
-
 def critic_scores(critic, real, fake, conditions=None, penalty=False):
     """Critic scores of the real and the generated packs, and (with ``penalty``) the
-    gradient penalty per pack, from one forward pass over all three sets of packs."""
+    gradient penalty per pack, from one forward pass over all three sets of packs.
+
+    The penalty is WGAN-GP's ``(||grad critic(x_hat)|| - 1)^2`` at random points
+    ``x_hat`` between real and generated packs (Gulrajani et al., 2017).
+    """
     real_packs = critic.pack(real, conditions)
     fake_packs = critic.pack(fake, conditions)
     n = real_packs.shape[0]
