@@ -1,0 +1,98 @@
+"""Time series: the CNNs' conv_dims=1 layouts and architectures, unequal lengths."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from sknn import CNNClassifier, CNNRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+FAST = dict(conv_channels=(8, 16, 8), max_iter=15, random_state=0)
+
+
+def shapes(n=80, length=48, seed=0):
+    """Two classes of univariate series: slow or fast oscillations, random phase, noise."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = np.arange(length)
+    period = np.where(y == 0, 16.0, 6.0)
+    phase = rng.uniform(0, 2 * np.pi, n)
+    X = np.sin(2 * np.pi * t[None, :] / period[:, None] + phase[:, None])
+    X = X + 0.3 * rng.normal(size=X.shape)
+    return X[:, None, :], y  # aeon's (n_cases, n_channels, n_timepoints)
+
+
+def test_fcn_learns_series_in_aeons_layout_and_the_transposed_one():
+    X, y = shapes()
+    clf = CNNClassifier(conv_dims=1, **FAST).fit(X[:60], y[:60])
+    assert type(clf.module_).__name__ == "FCN"
+    assert clf.score(X[60:], y[60:]) >= 0.9
+    assert clf.image_shape_ == (1, 48)
+    last = CNNClassifier(conv_dims=1, channels_last=True, **FAST).fit(
+        X[:60].transpose(0, 2, 1), y[:60])
+    np.testing.assert_array_equal(last.predict_proba(X[60:].transpose(0, 2, 1)),
+                                  clf.predict_proba(X[60:]))
+
+
+@pytest.mark.parametrize("architecture", ["resnet", "inception"])
+def test_other_architectures_build_and_predict(architecture):
+    X, y = shapes(n=40)
+    width = (8,) if architecture == "inception" else (8, 8, 8)
+    clf = CNNClassifier(conv_dims=1, architecture=architecture, conv_channels=width,
+                        max_iter=2, random_state=0).fit(X, y)
+    assert clf.predict_proba(X).shape == (40, 2)
+
+
+def test_unequal_lengths_lists_and_nan_padding_read_only_the_true_length():
+    X, y = shapes(n=40)
+    ragged = [x[:, : 30 + i % 18] for i, x in enumerate(X)]  # (n_channels, length_i)
+    clf = CNNClassifier(conv_dims=1, **{**FAST, "max_iter": 3}).fit(ragged, y)
+    # A series NaN-padded at the end predicts as the series alone (masked pooling).
+    padded = np.concatenate([X[:5], np.full((5, 1, 20), np.nan)], axis=2)
+    np.testing.assert_allclose(clf.predict_proba(padded), clf.predict_proba(X[:5]), rtol=1e-5)
+    # Series longer than any seen in fit.
+    longer = np.concatenate([X[:5], X[:5]], axis=2)
+    assert clf.predict(longer).shape == (5,)
+    assert clf.predict([x[:, :20] for x in X[:3]]).shape == (3,)
+
+
+def test_regressor_and_pickle_on_multichannel_series():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3, 32))
+    y = X[:, 1, :16].mean(1)
+    reg = CNNRegressor(conv_dims=1, **{**FAST, "max_iter": 30}).fit(X, y)
+    assert reg.score(X, y) > 0.5
+    again = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+
+
+def test_small_data_gets_several_steps_an_epoch():
+    X, y = shapes(n=50)
+    clf = CNNClassifier(conv_dims=1, **{**FAST, "max_iter": 1}).fit(X, y)
+    assert clf.history_[0]["train_batch_count"] == 10  # batches of min(16, n / 10) = 5
+
+
+def test_layout_errors_and_warnings_name_the_parameter():
+    X, y = shapes(n=20)
+    with pytest.raises(ValueError, match="conv_dims=2 .*architecture='plain'"):
+        CNNClassifier(conv_dims=2, architecture="fcn").fit(X, y)
+    with pytest.raises(ValueError, match="conv_dims=2 reads images"):
+        CNNClassifier(conv_dims=2).fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="augment works with architecture='plain' only"):
+        CNNClassifier(conv_dims=1, augment=True).fit(X, y)
+    with pytest.raises(ValueError, match="kernel_size needs one size per block"):
+        CNNClassifier(conv_dims=1, kernel_size=(8, 5)).fit(X, y)
+    with pytest.warns(UserWarning, match="set channels_last=True"):
+        CNNClassifier(conv_dims=1, max_iter=1, random_state=0).fit(X.transpose(0, 2, 1), y)
+    clf = CNNClassifier(conv_dims=1, **{**FAST, "max_iter": 1}).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on 1 channels"):
+        clf.predict(np.zeros((2, 3, 48)))
+    with pytest.raises(ValueError, match="0 time steps"):
+        clf.predict(np.zeros((2, 1, 0)))
+    # The plain network reads a fixed length.
+    plain = CNNClassifier(conv_dims=1, architecture="plain", conv_channels=(4,),
+                          dense_layers=(), max_iter=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="reads a fixed length"):
+        plain.predict(X[:, :, :40])
