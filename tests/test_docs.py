@@ -91,7 +91,7 @@ def _documented_names():
     return names
 
 
-@pytest.mark.parametrize("module_name", ["sknn", "sknn.plotting", "sknn.modules",
+@pytest.mark.parametrize("module_name", ["sknn", "sknn.plotting", "sknn.modules", "sknn.layouts",
                                          "sknn.metrics", "sknn.model_selection"])
 def test_every_public_name_is_in_the_api_reference(module_name):
     module = importlib.import_module(module_name)
