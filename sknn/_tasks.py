@@ -236,12 +236,21 @@ class RegressionTask(Task):
     ----------
     poisson : bool, default=False
         Train the log of the mean with the Poisson deviance (non-negative targets).
+    scale : bool, default=False
+        Standardise each output for the squared-error loss (predictions are mapped
+        back). Ignored with ``poisson``.
+
+    Attributes
+    ----------
+    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
+        The standardisation (0 and 1 when not scaled).
     """
 
     target_validation = {"y_numeric": True}
 
-    def __init__(self, *, poisson=False):
+    def __init__(self, *, poisson=False, scale=False):
         self.poisson = poisson
+        self.scale = scale
 
     def encode(self, X, y, *, classes=None, previous=None):
         target, was_1d = validate_regression_target(y, poisson=self.poisson)
@@ -252,7 +261,18 @@ class RegressionTask(Task):
                     f"{previous.n_outputs_}."
                 )
             was_1d = previous.y_was_1d
+            mean, scale = previous.target_mean_, previous.target_scale_
+        elif self.scale and not self.poisson:
+            values = target.astype(np.float64)
+            mean = values.mean(0)
+            scale = values.std(0)
+            scale[scale < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0  # constant outputs
+        else:
+            mean, scale = np.zeros(target.shape[1]), np.ones(target.shape[1])
         self.n_outputs_, self.y_was_1d = target.shape[1], was_1d
+        self.target_mean_, self.target_scale_ = mean, scale
+        if np.any(mean != 0) or np.any(scale != 1):
+            target = ((target - mean) / scale).astype(np.float32)
         return target, self.n_outputs_
 
     def criterion(self):
@@ -272,11 +292,13 @@ class RegressionTask(Task):
         return float(0.5 * (w @ ((target - mean) ** 2)).sum() / w.sum())
 
     def predictions(self, outputs):
-        """Predicted targets (an ndarray) from raw outputs."""
+        """Predicted targets (an ndarray, in the target's units) from raw outputs."""
         out = outputs.double()
         if self.poisson:
             out = torch.exp(out)
         out = out.numpy()
+        if np.any(self.target_mean_ != 0) or np.any(self.target_scale_ != 1):
+            out = out * self.target_scale_ + self.target_mean_
         return out[:, 0] if self.y_was_1d else out
 
 

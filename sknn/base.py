@@ -103,6 +103,15 @@ CLASS_WEIGHT_DOC = """\
         Weights for classes, multiplied into ``sample_weight``; "balanced" weighs
         classes inversely to their frequency, as in scikit-learn."""
 
+SCALE_TARGET_DOC = """\
+    scale_target : bool, default=True
+        Standardise the target (each output to mean 0, standard deviation 1) for
+        the squared-error loss, and map predictions back: a target around 22 or
+        1e4 then trains as well as one around 1. ``loss_curve_`` and
+        ``best_loss_`` are in the standardised units. False trains on the raw
+        target, as scikit-learn's MLPRegressor does. Not used with
+        ``loss="poisson"``."""
+
 FITTED_ATTRIBUTES_DOC = """\
     n_features_in_ : int
         Number of features seen during fit.
@@ -157,6 +166,7 @@ def fill_doc(cls=None, **defaults):
     cls.__doc__ = (
         cls.__doc__.replace("    {common_parameters}", common)
         .replace("    {class_weight}", CLASS_WEIGHT_DOC)
+        .replace("    {scale_target}", SCALE_TARGET_DOC)
         .replace("    {fitted_attributes}", FITTED_ATTRIBUTES_DOC)
     )
     return cls
@@ -648,9 +658,14 @@ class NeuralClassifierMixin(ClassifierMixin):
 class NeuralRegressorMixin(RegressorMixin):
     """The regressors' task (:class:`~sknn._tasks.RegressionTask`) and ``predict``."""
 
+    _parameter_constraints = {
+        "scale_target": ["boolean"],
+    }
+
     def _make_task(self):
         # Regressors with a ``loss`` parameter train a log link for "poisson".
-        return RegressionTask(poisson=getattr(self, "loss", None) == "poisson")
+        return RegressionTask(poisson=getattr(self, "loss", None) == "poisson",
+                              scale=self.scale_target)
 
     def predict(self, X):
         """Predict targets.

@@ -410,6 +410,7 @@ class CNNRegressor(_ConvNetMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEst
         "poisson" uses a log link (the network predicts ``log(mean)``) and needs
         non-negative targets, for counts.
     {common_parameters}
+    {scale_target}
 
     Attributes
     ----------
@@ -436,6 +437,7 @@ class CNNRegressor(_ConvNetMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEst
     """
 
     _parameter_constraints = {
+        **NeuralRegressorMixin._parameter_constraints,
         **NeuralEstimator._parameter_constraints,
         **_ConvNetMixin._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
@@ -451,6 +453,6 @@ class CNNRegressor(_ConvNetMixin, NeuralRegressorMixin, FeaturesMixin, NeuralEst
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
-                 callbacks=None):
+                 callbacks=None, scale_target=True):
         store_parameters(self, locals())
 

@@ -147,6 +147,7 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
     {common_parameters}
+    {scale_target}
 
     Attributes
     ----------
@@ -172,6 +173,7 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
     """
 
     _parameter_constraints = {
+        **NeuralRegressorMixin._parameter_constraints,
         **_MLPBase._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
@@ -183,5 +185,5 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32", callbacks=None, scale_target=True):
         store_parameters(self, locals())

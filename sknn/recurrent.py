@@ -181,6 +181,7 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     ----------
     {recurrent_parameters}
     {common_parameters}
+    {scale_target}
 
     Attributes
     ----------
@@ -210,6 +211,11 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     True
     """
 
+    _parameter_constraints = {
+        **_RecurrentBase._parameter_constraints,
+        **NeuralRegressorMixin._parameter_constraints,
+    }
+
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
                  dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
                  channels_last=True, solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
@@ -218,7 +224,7 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
-                 callbacks=None):
+                 callbacks=None, scale_target=True):
         store_parameters(self, locals())
 
 

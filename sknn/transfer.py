@@ -627,6 +627,7 @@ class TransferRegressor(_TransferMixin, NeuralRegressorMixin, FeaturesMixin, Neu
     ----------
     {transfer_parameters}
     {common_parameters}
+    {scale_target}
 
     Attributes
     ----------
@@ -659,6 +660,7 @@ class TransferRegressor(_TransferMixin, NeuralRegressorMixin, FeaturesMixin, Neu
     """
 
     _parameter_constraints = {
+        **NeuralRegressorMixin._parameter_constraints,
         **NeuralEstimator._parameter_constraints,
         **_TransferMixin._parameter_constraints,
     }
@@ -671,5 +673,5 @@ class TransferRegressor(_TransferMixin, NeuralRegressorMixin, FeaturesMixin, Neu
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
-                 callbacks=None):
+                 callbacks=None, scale_target=True):
         store_parameters(self, locals())

@@ -128,3 +128,17 @@ def test_sklearn_style_keyword_compatible_constructor():
     shared = set(sk) & set(ours)
     assert set(sk) - shared == set()
     assert all(sk[k] == ours[k] for k in shared), {k for k in shared if sk[k] != ours[k]}
+
+
+def test_target_scaled_inside_learns_a_large_offset_target_as_well():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    z = (y - y.mean()) / y.std()
+    params = dict(hidden_layer_sizes=(32,), max_iter=60, random_state=0)
+    standard = MLPRegressor(**params).fit(X[:300], z[:300]).score(X[300:], z[300:])
+    shifted = MLPRegressor(**params).fit(X[:300], 1e4 + y[:300])
+    assert shifted.score(X[300:], 1e4 + y[300:]) > standard - 0.02
+    assert abs(shifted.predict(X[300:]).mean() - 1e4 - y.mean()) < 30
+    # scikit-learn's behaviour: the raw target; 60 epochs are far from enough for it.
+    raw = MLPRegressor(scale_target=False, **params).fit(X[:300], 1e4 + y[:300])
+    assert raw.score(X[300:], 1e4 + y[300:]) < 0
