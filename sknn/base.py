@@ -478,7 +478,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
     def _forward(self, X, fn=None):
         """Raw network outputs (or ``fn``'s) for X, as a CPU tensor.
 
-        Public methods call ``check_is_fitted`` before this.
+        Public methods call :func:`check_fitted` before this.
         """
         return _engine.predict_batches(self.module_, self._network_input(X), fn,
                                        precision=self.precision)
@@ -536,7 +536,7 @@ class FeaturesMixin(TransformerMixin):
         -------
         features : ndarray of shape (n_samples, n_features_out)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         return self._forward(X, self.module_.features).numpy()
 
     def get_feature_names_out(self, input_features=None):
@@ -551,7 +551,7 @@ class FeaturesMixin(TransformerMixin):
         -------
         names : ndarray of str
         """
-        check_is_fitted(self)
+        check_fitted(self)
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(self.module_.n_features_out)],
                           dtype=object)
@@ -600,7 +600,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels) for multilabel
         """
-        check_is_fitted(self)
+        check_fitted(self)
         return self._task.labels(self._forward(X))
 
     def predict_proba(self, X):
@@ -615,7 +615,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         proba : ndarray of shape (n_samples, n_classes)
             Columns ordered as ``classes_``.
         """
-        check_is_fitted(self)
+        check_fitted(self)
         return self._task.probabilities(self._forward(X).double()).numpy()
 
     def predict_log_proba(self, X):
@@ -629,7 +629,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         return np.log(self.predict_proba(X))
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -678,7 +678,7 @@ class NeuralRegressorMixin(RegressorMixin):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        check_is_fitted(self)
+        check_fitted(self)
         return self._task.predictions(self._forward(X))
 
     def partial_fit(self, X, y, sample_weight=None):
@@ -709,7 +709,15 @@ __all__ = [
     "FeaturesMixin",
     "fill_doc",
     "store_parameters",
+    "check_fitted",
 ]
+
+
+def check_fitted(estimator):
+    """scikit-learn's ``check_is_fitted`` (a ``NotFittedError`` before anything is
+    touched), without its generic attribute scan when the network is there."""
+    if "module_" not in estimator.__dict__:
+        check_is_fitted(estimator, "module_")
 
 
 def store_parameters(estimator, init_locals):

@@ -165,6 +165,14 @@ class TableLayout(InputLayout):
     def __init__(self, accept_sparse=True):
         self.accept_sparse = accept_sparse
 
+    def check_input(self, estimator, X, y="no_validation", *, reset, **validate_kw):
+        if not reset and _is_plain_float_table(X, self):
+            # Prediction on a plain float array (one row, in a web service): the checks
+            # that apply, without validate_data's generic machinery (most of the time
+            # of a one-row predict). Anything else takes the full path.
+            return X
+        return super().check_input(estimator, X, y, reset=reset, **validate_kw)
+
     def fit(self, X):
         self.n_features_ = X.shape[1]
         self.input_shape_ = (X.shape[1],)
@@ -172,6 +180,21 @@ class TableLayout(InputLayout):
 
     def network_input(self, X):
         return X
+
+
+def _is_plain_float_table(X, layout):
+    """True when X is a C-ordered float ndarray that a fitted table layout accepts as it
+    is: the fitted width, at least one row, no feature names to check, all finite."""
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype in (np.float32, np.float64)
+        and X.shape[0] > 0
+        and X.shape[1] == layout.n_features_in_
+        and X.flags.c_contiguous
+        and "feature_names_in_" not in layout.__dict__
+        and bool(np.isfinite(X).all())
+    )
 
 
 class ArrayLayout(InputLayout):

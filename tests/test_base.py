@@ -495,3 +495,25 @@ def test_a_fit_that_learns_nothing_warns_with_the_numbers(iris):
         warnings.filterwarnings("error", message=".*not learned", category=ConvergenceWarning)
         warnings.filterwarnings("ignore", message=".*maximum iterations")
         learner.fit(StandardScaler().fit_transform(X), y)
+
+
+def test_plain_array_predict_keeps_every_check(iris):
+    X, y = iris
+    est = small().set_params(max_iter=5).fit(X, y)
+    rows = np.ascontiguousarray(X[:3])
+    # The fast path for plain float arrays gives what the general path gives.
+    np.testing.assert_array_equal(est.predict_proba(rows),
+                                  est.predict_proba(np.asfortranarray(rows)))
+    np.testing.assert_array_equal(est.predict_proba(rows),
+                                  est.predict_proba(rows.astype(np.float32)))
+    with pytest.raises(ValueError, match="X has 3 features, but MLPClassifier is expecting 4"):
+        est.predict(rows[:, :3])
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        est.predict(np.where(np.arange(4) == 1, np.nan, rows))
+    with pytest.raises(ValueError, match="0 sample"):
+        est.predict(rows[:0])
+    named = small().set_params(max_iter=5).fit(pd.DataFrame(X, columns=list("abcd")), y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(rows)
+    with pytest.raises(NotFittedError):
+        small().predict(rows)
