@@ -728,8 +728,8 @@ def warn_if_not_learned(estimator, losses, chance_loss=None):
     if len(losses) > 1 and last >= first:
         reason = f"not below the first epoch's ({first:.4g})"
     elif chance_loss is not None and last >= 0.99 * chance_loss:
-        reason = (f"at the chance level of the targets ({chance_loss:.4g}, the loss of "
-                  "a network that ignores X)")
+        reason = (f"not below the chance level of the targets ({chance_loss:.4g}, the "
+                  "loss of a network that ignores X)")
     else:
         return
     import warnings

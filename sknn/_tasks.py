@@ -289,7 +289,7 @@ class RegressionTask(Task):
             return None
         w = np.ones(len(target)) if weights is None else np.asarray(weights, dtype=float)
         mean = w @ target / w.sum()
-        return float(0.5 * (w @ ((target - mean) ** 2)).sum() / w.sum())
+        return float(0.5 * (w @ ((target - mean) ** 2)).mean() / w.sum())  # outputs averaged
 
     def predictions(self, outputs):
         """Predicted targets (an ndarray, in the target's units) from raw outputs."""
