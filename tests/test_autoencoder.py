@@ -230,7 +230,8 @@ def test_bad_input_errors(fitted, digits):
     [
         (dict(n_components=0), "'n_components' parameter"),
         (dict(noise=-0.1), "'noise' parameter"),
-        (dict(hidden_layer_sizes=(8, 0)), "hidden_layer_sizes must be zero or more positive integers"),
+        (dict(hidden_layer_sizes=(8, 0)),
+         "hidden_layer_sizes must be zero or more positive integers"),
         (dict(dropout=1.0), "'dropout' parameter"),
     ],
 )
