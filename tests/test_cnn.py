@@ -281,6 +281,13 @@ def test_partial_fit_and_warm_start_keep_the_image_shape(digits):
     assert warm.n_iter_ == 4
 
 
+def test_early_stopping_keeps_the_best_epochs_weights(digits, check_keeps_best_weights):
+    X, _, y, _ = digits
+    clf = CNNClassifier(image_shape=(8, 8), max_iter=40, early_stopping=True,
+                        validation_fraction=0.2, n_iter_no_change=3, **SMALL)
+    check_keeps_best_weights(clf, X[:300], y[:300])
+
+
 # ----------------------------------------------------------------- errors
 
 

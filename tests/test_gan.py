@@ -415,14 +415,15 @@ def test_bce_loss_learns_too(diabetes):
     assert detection_score(diabetes, fake) < 0.8
 
 
-def test_packing_and_early_stopping(diabetes):
+def test_packing_and_early_stopping(diabetes, check_keeps_best_weights):
     sampler = GANSampler(pac=4, early_stopping=True, n_iter_no_change=3, max_iter=200,
                          generator_layer_sizes=(32,), critic_layer_sizes=(32,),
-                         random_state=0).fit(diabetes)
+                         random_state=0)
+    # The validation score compares held-out rows with rows generated from noise the
+    # fit drew, so it is not recomputed; state_bias is calibrated after training.
+    sampler = check_keeps_best_weights(sampler, diabetes, score=False, ignore=("state_bias",))
     assert sampler.module_.critic.pac == 4
     assert sampler.n_iter_ < 200  # stopped
-    assert len(sampler.validation_scores_) == sampler.n_iter_
-    assert sampler.best_validation_score_ == max(sampler.validation_scores_)
     assert all(s <= 0 for s in sampler.validation_scores_)  # minus an energy distance
     scores = sampler.score_samples(diabetes.head(5))
     assert scores.shape == (5,) and np.all(np.isfinite(scores))
