@@ -53,6 +53,7 @@ def test_reconstructs_held_out_digits_better_than_pca(fitted, digits):
     assert ae_error < 0.8 * pca_error(X_train, X_test, 8)
 
 
+@pytest.mark.slow
 def test_linear_autoencoder_matches_pca(digits):
     # With no hidden layer and linear units, the optimum spans PCA's subspace.
     X_train, X_test = digits[0], digits[1]
@@ -64,6 +65,7 @@ def test_linear_autoencoder_matches_pca(digits):
     assert -linear.score(X_test) == pytest.approx(pca_error(X_train, X_test, 8), rel=0.02)
 
 
+@pytest.mark.slow
 def test_codes_feed_a_linear_classifier(digits):
     X_train, X_test, y_train, y_test = digits
     pipe = make_pipeline(AutoEncoder(n_components=16, **FAST),
@@ -86,6 +88,7 @@ def test_score_samples_ranks_noise_below_digits(fitted, digits):
     assert roc_auc_score(labels, scores) > 0.99
 
 
+@pytest.mark.slow
 def test_denoising_reconstructs_clean_digits_from_noisy_ones(digits):
     X_train, X_test = digits[0], digits[1]
     noisy = X_test + np.random.RandomState(1).normal(0, 0.3, X_test.shape)

@@ -57,6 +57,7 @@ def shift_right(X, pixels=1):
 # ---------------------------------------------------------------- accuracy
 
 
+@pytest.mark.slow
 def test_default_beats_sklearn_mlp_on_digits(cnn, mlp, digits):
     _, X_test, _, y_test = digits
     cnn_acc, mlp_acc = cnn.score(X_test, y_test), mlp.score(X_test, y_test)
@@ -64,6 +65,7 @@ def test_default_beats_sklearn_mlp_on_digits(cnn, mlp, digits):
     assert cnn_acc > mlp_acc
 
 
+@pytest.mark.slow
 def test_shift_robustness_beats_mlp(cnn, mlp, digits):
     _, X_test, _, y_test = digits
     shifted = shift_right(X_test)
@@ -72,6 +74,7 @@ def test_shift_robustness_beats_mlp(cnn, mlp, digits):
     assert cnn_acc > mlp_acc + 0.15
 
 
+@pytest.mark.slow
 def test_augment_reaches_high_accuracy_and_shift_invariance(digits):
     X_train, X_test, y_train, y_test = digits
     clf = CNNClassifier(image_shape=(8, 8), augment=True, max_iter=20, random_state=0)

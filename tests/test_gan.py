@@ -61,6 +61,7 @@ def wine_fit(wine):
 # ----------------------------------------------------------------- quality
 
 
+@pytest.mark.slow
 def test_samples_keep_the_schema(diabetes, diabetes_fit):
     _, fake = diabetes_fit
     assert list(fake.columns) == list(diabetes.columns)
@@ -74,6 +75,7 @@ def test_samples_keep_the_schema(diabetes, diabetes_fit):
     assert not fake.isna().any().any()
 
 
+@pytest.mark.slow
 def test_marginals_and_correlations_are_kept(diabetes, diabetes_fit):
     _, fake = diabetes_fit
     distances = column_distances(diabetes, fake)["distance"]
@@ -86,6 +88,7 @@ def test_marginals_and_correlations_are_kept(diabetes, diabetes_fit):
     assert abs(fake["s1"].corr(fake["s2"]) - real_corr) < 0.1
 
 
+@pytest.mark.slow
 def test_synthetic_rows_are_hard_to_tell_from_real(diabetes, diabetes_fit):
     _, fake = diabetes_fit
     # a column-wise shuffle is detected at about 0.8, CTGAN 0.12.1 at its defaults at
@@ -101,6 +104,7 @@ def test_train_on_synthetic_predicts_real_rows(wine, wine_fit):
     assert model.score(X, y) > 0.85
 
 
+@pytest.mark.slow
 def test_loss_curves(diabetes_fit):
     sampler, _ = diabetes_fit
     assert len(sampler.loss_curve_) == len(sampler.generator_loss_curve_) == sampler.n_iter_
@@ -112,6 +116,7 @@ def test_loss_curves(diabetes_fit):
     assert sampler.best_loss_ is None
 
 
+@pytest.mark.slow
 def test_no_mode_is_dropped():
     # the classic mode-collapse check: a ring of 8 tight Gaussians
     rng = np.random.default_rng(0)
@@ -353,6 +358,7 @@ def test_warm_start_calibrates_to_the_new_rows():
     assert abs(made - second["grade"].eq("a").mean()) < 0.02  # 0.000-0.004 over 3 seeds
 
 
+@pytest.mark.slow
 def test_max_iter_auto_runs_a_number_of_steps(diabetes, diabetes_fit):
     sampler, _ = diabetes_fit
     # 442 rows at batch 32 are 14 steps an epoch: 1,000 steps (the floor) are 71 epochs
@@ -407,6 +413,7 @@ def test_warm_start_continues(diabetes):
 # --------------------------------------------------------------- options
 
 
+@pytest.mark.slow
 def test_bce_loss_learns_too(diabetes):
     sampler = GANSampler(loss="bce", max_iter=60, random_state=0)
     fake = sampler.fit(diabetes).sample(len(diabetes))

@@ -50,6 +50,7 @@ def sine_windows(n=240, window=12):
 # ------------------------------------------------------------------ must hold
 
 
+@pytest.mark.slow
 def test_long_memory_task_is_learned_with_the_default_initialisation():
     # Measured here: 4 of 4 seeds reach 1.00 with the defaults (forget-gate bias 1,
     # clipping at norm 1); with torch's initialisation and no clipping 3 of 4 stay
@@ -60,6 +61,7 @@ def test_long_memory_task_is_learned_with_the_default_initialisation():
     assert clf.score(X_test, y_test) >= 0.95
 
 
+@pytest.mark.slow
 def test_one_step_forecast_of_sunspots_beats_persistence_and_ridge():
     sm = pytest.importorskip("statsmodels.api")
     series = sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy()

@@ -107,6 +107,7 @@ def same_state(a, b):
 # ------------------------------------------------------------------ must hold
 
 
+@pytest.mark.slow
 def test_population_shift_transfer_beats_scratch_and_the_source_as_it_is():
     X_src, y_src, X_tgt, y_tgt = penguins()
     scores = {"transfer": [], "scratch": [], "as_is": []}
@@ -128,6 +129,7 @@ def test_population_shift_transfer_beats_scratch_and_the_source_as_it_is():
     assert transfer.min() > 0.55
 
 
+@pytest.mark.slow
 def test_digits_cnn_transfer_is_close_to_a_cnn_from_scratch(digits, cnn_source):
     X, y = digits
     source = cnn_source
