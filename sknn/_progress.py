@@ -205,7 +205,7 @@ class TqdmProgressBar(Callback):
 class _EpochTasks(Callback):
     """skorch callback that reports each epoch as a scikit-learn callback task.
 
-    Created for one fit by :meth:`FitFeedbackMixin._fit_feedback`. It refers to the
+    Created for one fit by :meth:`_FitFeedback.callbacks`. It refers to the
     live callback context of that fit, so the engine must not copy it (see
     ``__deepcopy__``).
     """

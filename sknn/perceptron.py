@@ -35,9 +35,9 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
     Two defaults differ from the other estimators: ``batch_size=32`` and
     ``learning_rate_init=0.05``. A linear model tolerates the larger step, and many
     small updates per epoch are what the classic perceptron does (scikit-learn's
-    ``Perceptron`` updates after every row); measured on digits, wine and breast
-    cancer this reaches scikit-learn's ``Perceptron`` accuracy in the same number
-    of epochs, where the MLP defaults need several times more.
+    ``Perceptron`` updates after every row): they reach scikit-learn's
+    ``Perceptron`` accuracy in the same number of epochs, where the MLP defaults
+    need several times more.
     {class_weight}
 
     Attributes

@@ -90,11 +90,11 @@ RECURRENT_NOTES_DOC = """\
     ``predict`` takes sequences of any length, longer than the training ones
     included; only the number of features must match.
 
-    ``batch_size`` defaults to 32 here, not "auto" (200) as elsewhere: measured on a
-    task that needs long memory (400 sequences of 60 steps), 200-row batches give
-    two updates per epoch and the long loss plateau ends the fit through
-    ``n_iter_no_change`` at chance accuracy, while 32-row batches learn it on every
-    seed tried. Small batches are the common choice for recurrent networks."""
+    ``batch_size`` defaults to 32 here, not "auto" (200) as elsewhere: with a few
+    hundred sequences, 200-row batches make only a couple of updates per epoch,
+    and on a task that needs long memory the long loss plateau then ends the fit
+    through ``n_iter_no_change`` at chance accuracy, where 32-row batches learn it.
+    Small batches are the common choice for recurrent networks."""
 
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)

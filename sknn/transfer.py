@@ -79,10 +79,9 @@ TRANSFER_PARAMETERS_DOC = """\
         ``network.named_modules()`` cuts after that layer (its output, flattened
         to 2-D), for example ``"hidden.1"`` (the first hidden layer's activation of
         a dense network), ``"conv.0"`` (a CNN's first conv block) or
-        ``"head.hidden.1"`` (a CNN's first dense layer). Cutting too late costs:
-        a CNN trained on the digits 0-4 and cut after its 128-unit dense layer
-        classifies 5-9 from 5 images a class 8 points worse than from its conv
-        features (0.81 against 0.89; benchmarks/bench_transfer.py).
+        ``"head.hidden.1"`` (a CNN's first dense layer). Cutting too late costs
+        accuracy: a CNN's last dense layer is specific to the source's classes,
+        its conv features transfer better (see benchmarks/bench_transfer.py).
     head_layers : array-like of int, default=()
         Hidden layers of the new head; ``()`` is a linear head (a logistic or
         linear regression on the base's features), the safest choice for a few
@@ -131,14 +130,12 @@ TRANSFER_NOTES_DOC = """\
 
     **Small-data defaults.** ``learning_rate_init`` defaults to 0.01 here, not 1e-3:
     a few dozen rows make one full batch, so a fit of 200 epochs is 200 steps, and
-    at 1e-3 the new head stops short (measured on digits, a frozen dense base and 5
-    images a class: 0.77 accuracy at 1e-3, 0.86 at 1e-2, 0.86 for a
-    ``LogisticRegression`` on the same features). A fine-tuned base trains at
+    at 1e-3 the new head stops short of what a ``LogisticRegression`` on the same
+    features reaches. A fine-tuned base trains at
     ``base_lr_factor`` times that, 1e-3. The new head's output layer starts at the
     training target's mean (regression) or its class frequencies (classification),
-    so the first steps are not spent moving it there; without that start a frozen
-    head for the penguins' body mass (see the examples; 50 labelled rows) scored
-    R2 -0.14 instead of 0.64. For a frozen base and very few rows,
+    so the first steps are not spent moving it there (with a few dozen rows, they
+    would be most of the fit). For a frozen base and very few rows,
     ``solver="lbfgs"`` with ``alpha`` around 1 is a strong head too (a regularised
     linear model on the features); it has a single step size, so
     ``base_lr_factor`` does not apply to it.

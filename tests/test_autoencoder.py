@@ -53,6 +53,7 @@ def test_reconstructs_held_out_digits_better_than_pca(fitted, digits):
     assert ae_error < 0.8 * pca_error(X_train, X_test, 8)
 
 
+@pytest.mark.slow
 def test_linear_autoencoder_matches_pca(digits):
     # With no hidden layer and linear units, the optimum spans PCA's subspace.
     X_train, X_test = digits[0], digits[1]
@@ -64,6 +65,7 @@ def test_linear_autoencoder_matches_pca(digits):
     assert -linear.score(X_test) == pytest.approx(pca_error(X_train, X_test, 8), rel=0.02)
 
 
+@pytest.mark.slow
 def test_codes_feed_a_linear_classifier(digits):
     X_train, X_test, y_train, y_test = digits
     pipe = make_pipeline(AutoEncoder(n_components=16, **FAST),
@@ -86,6 +88,7 @@ def test_score_samples_ranks_noise_below_digits(fitted, digits):
     assert roc_auc_score(labels, scores) > 0.99
 
 
+@pytest.mark.slow
 def test_denoising_reconstructs_clean_digits_from_noisy_ones(digits):
     X_train, X_test = digits[0], digits[1]
     noisy = X_test + np.random.RandomState(1).normal(0, 0.3, X_test.shape)
@@ -193,16 +196,17 @@ def test_denoising_fit_is_reproducible(digits):
     assert not np.array_equal(a.transform(X_train), plain.transform(X_train))
 
 
-def test_partial_fit_and_early_stopping(digits):
+def test_partial_fit_and_early_stopping(digits, check_keeps_best_weights):
     X_train = digits[0]
     ae = AutoEncoder(n_components=8, hidden_layer_sizes=(32,), **FAST)
     for _ in range(5):
         ae.partial_fit(X_train)
     assert ae.n_iter_ == 5 and ae.loss_curve_[-1] < ae.loss_curve_[0]
-    stopped = AutoEncoder(n_components=8, early_stopping=True, **FAST).fit(X_train)
-    scores = stopped.validation_scores_
-    assert all(s < 0 for s in scores)  # minus a mean squared error
-    assert stopped.best_validation_score_ == max(scores)
+    # tol=0: the fit stops only after epochs that scored below the best one
+    stopped = AutoEncoder(n_components=8, early_stopping=True, tol=0.0, n_iter_no_change=3,
+                          **FAST)
+    stopped = check_keeps_best_weights(stopped, X_train)
+    assert all(s < 0 for s in stopped.validation_scores_)  # minus a mean squared error
     assert stopped.n_iter_ < 200
 
 

@@ -227,12 +227,16 @@ def test_stops_when_loss_stops_improving(iris):
     assert est.best_loss_ == min(est.loss_curve_)
 
 
-def test_early_stopping_restores_best_weights_and_records_scores(iris):
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_early_stopping_restores_best_weights_and_records_scores(iris, Estimator,
+                                                                check_keeps_best_weights):
     X, y = iris
-    est = small(early_stopping=True, validation_fraction=0.2, n_iter_no_change=3)
-    est.set_params(max_iter=60).fit(X, y)
-    assert len(est.validation_scores_) == est.n_iter_
-    assert est.best_validation_score_ == max(est.validation_scores_)
+    if Estimator is MLPRegressor:
+        X, y = X[:, :3], X[:, 3]  # petal width from the other measurements
+    est = Estimator(hidden_layer_sizes=(16,), max_iter=60, learning_rate_init=0.01,
+                    random_state=0, early_stopping=True, validation_fraction=0.2,
+                    n_iter_no_change=3)
+    est = check_keeps_best_weights(est, X, y)
     assert est.best_loss_ is None
     assert {"train_loss", "valid_loss", "valid_score", "dur", "epoch"} <= set(est.history_[-1])
 

@@ -57,6 +57,7 @@ def shift_right(X, pixels=1):
 # ---------------------------------------------------------------- accuracy
 
 
+@pytest.mark.slow
 def test_default_beats_sklearn_mlp_on_digits(cnn, mlp, digits):
     _, X_test, _, y_test = digits
     cnn_acc, mlp_acc = cnn.score(X_test, y_test), mlp.score(X_test, y_test)
@@ -64,6 +65,7 @@ def test_default_beats_sklearn_mlp_on_digits(cnn, mlp, digits):
     assert cnn_acc > mlp_acc
 
 
+@pytest.mark.slow
 def test_shift_robustness_beats_mlp(cnn, mlp, digits):
     _, X_test, _, y_test = digits
     shifted = shift_right(X_test)
@@ -72,6 +74,7 @@ def test_shift_robustness_beats_mlp(cnn, mlp, digits):
     assert cnn_acc > mlp_acc + 0.15
 
 
+@pytest.mark.slow
 def test_augment_reaches_high_accuracy_and_shift_invariance(digits):
     X_train, X_test, y_train, y_test = digits
     clf = CNNClassifier(image_shape=(8, 8), augment=True, max_iter=20, random_state=0)
@@ -279,6 +282,13 @@ def test_partial_fit_and_warm_start_keep_the_image_shape(digits):
     warm = CNNClassifier(warm_start=True, max_iter=2, **SMALL).fit(images, y[:200])
     warm.fit(images, y[:200])
     assert warm.n_iter_ == 4
+
+
+def test_early_stopping_keeps_the_best_epochs_weights(digits, check_keeps_best_weights):
+    X, _, y, _ = digits
+    clf = CNNClassifier(image_shape=(8, 8), max_iter=40, early_stopping=True,
+                        validation_fraction=0.2, n_iter_no_change=3, **SMALL)
+    check_keeps_best_weights(clf, X[:300], y[:300])
 
 
 # ----------------------------------------------------------------- errors

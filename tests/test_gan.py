@@ -63,6 +63,7 @@ def wine_fit(wine):
 # ----------------------------------------------------------------- quality
 
 
+@pytest.mark.slow
 def test_samples_keep_the_schema(diabetes, diabetes_fit):
     _, fake = diabetes_fit
     assert list(fake.columns) == list(diabetes.columns)
@@ -76,6 +77,7 @@ def test_samples_keep_the_schema(diabetes, diabetes_fit):
     assert not fake.isna().any().any()
 
 
+@pytest.mark.slow
 def test_marginals_and_correlations_are_kept(diabetes, diabetes_fit):
     _, fake = diabetes_fit
     distances = column_distances(diabetes, fake)["distance"]
@@ -88,6 +90,7 @@ def test_marginals_and_correlations_are_kept(diabetes, diabetes_fit):
     assert abs(fake["s1"].corr(fake["s2"]) - real_corr) < 0.1
 
 
+@pytest.mark.slow
 def test_synthetic_rows_are_hard_to_tell_from_real(diabetes, diabetes_fit):
     _, fake = diabetes_fit
     # a column-wise shuffle is detected at about 0.8, CTGAN 0.12.1 at its defaults at
@@ -103,6 +106,7 @@ def test_train_on_synthetic_predicts_real_rows(wine, wine_fit):
     assert model.score(X, y) > 0.85
 
 
+@pytest.mark.slow
 def test_loss_curves(diabetes_fit):
     sampler, _ = diabetes_fit
     assert len(sampler.loss_curve_) == len(sampler.generator_loss_curve_) == sampler.n_iter_
@@ -114,6 +118,7 @@ def test_loss_curves(diabetes_fit):
     assert sampler.best_loss_ is None
 
 
+@pytest.mark.slow
 def test_no_mode_is_dropped():
     # the classic mode-collapse check: a ring of 8 tight Gaussians
     rng = np.random.default_rng(0)
@@ -355,6 +360,7 @@ def test_warm_start_calibrates_to_the_new_rows():
     assert abs(made - second["grade"].eq("a").mean()) < 0.02  # 0.000-0.004 over 3 seeds
 
 
+@pytest.mark.slow
 def test_max_iter_auto_runs_a_number_of_steps(diabetes, diabetes_fit):
     sampler, _ = diabetes_fit
     # 442 rows at batch 32 are 14 steps an epoch: 1,000 steps (the floor) are 71 epochs
@@ -409,6 +415,7 @@ def test_warm_start_continues(diabetes):
 # --------------------------------------------------------------- options
 
 
+@pytest.mark.slow
 def test_bce_loss_learns_too(diabetes):
     sampler = GANSampler(loss="bce", max_iter=60, random_state=0)
     fake = sampler.fit(diabetes).sample(len(diabetes))
@@ -417,14 +424,15 @@ def test_bce_loss_learns_too(diabetes):
     assert detection_score(diabetes, fake) < 0.8
 
 
-def test_packing_and_early_stopping(diabetes):
+def test_packing_and_early_stopping(diabetes, check_keeps_best_weights):
     sampler = GANSampler(pac=4, early_stopping=True, n_iter_no_change=3, max_iter=200,
                          generator_layer_sizes=(32,), critic_layer_sizes=(32,),
-                         random_state=0).fit(diabetes)
+                         random_state=0)
+    # The validation score compares held-out rows with rows generated from noise the
+    # fit drew, so it is not recomputed; state_bias is calibrated after training.
+    sampler = check_keeps_best_weights(sampler, diabetes, score=False, ignore=("state_bias",))
     assert sampler.module_.critic.pac == 4
     assert sampler.n_iter_ < 200  # stopped
-    assert len(sampler.validation_scores_) == sampler.n_iter_
-    assert sampler.best_validation_score_ == max(sampler.validation_scores_)
     assert all(s <= 0 for s in sampler.validation_scores_)  # minus an energy distance
     scores = sampler.score_samples(diabetes.head(5))
     assert scores.shape == (5,) and np.all(np.isfinite(scores))

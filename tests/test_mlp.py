@@ -22,6 +22,7 @@ def split(loader, seed):
 
 @pytest.mark.parametrize("loader, epochs", [(load_digits, 30), (load_wine, 60),
                                             (load_breast_cancer, 30)])
+@pytest.mark.slow
 def test_at_least_as_accurate_as_sklearn_with_same_architecture_and_epochs(loader, epochs):
     # Mean test accuracy over six splits and seeds. The 0.01 allowance is seed noise:
     # over 12 seeds at 30 epochs the difference (sknn - sklearn) measured here was
@@ -77,6 +78,7 @@ def test_l1_makes_weights_sparser():
     assert small(sparse) > small(plain) + 0.2
 
 
+@pytest.mark.slow
 def test_regressor_matches_sklearn_on_diabetes():
     X, y = load_diabetes(return_X_y=True)
     y = (y - y.mean()) / y.std()
