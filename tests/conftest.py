@@ -105,9 +105,12 @@ def _check_keeps_best_weights(estimator, X, y=None, *, score=True, ignore=()):
                                           np.asarray(_take(X, rows), np.float32))
         elif is_classifier(est):
             np.testing.assert_array_equal(est.classes_[valid.y.cpu().numpy()], _take(y, rows))
-        else:
-            np.testing.assert_allclose(valid.y.cpu().numpy().reshape(len(rows), -1),
-                                       np.reshape(_take(y, rows), (len(rows), -1)), rtol=1e-6)
+        else:  # the engine trains on the standardised target (scale_target)
+            task = est._task
+            trained = valid.y.cpu().numpy().reshape(len(rows), -1)
+            np.testing.assert_allclose(trained * task.target_scale_ + task.target_mean_,
+                                       np.reshape(_take(y, rows), (len(rows), -1)),
+                                       rtol=1e-5, atol=1e-6)
         X_valid = _take(X, rows)
         y_valid = None if y is None else _take(y, rows)
         approx = dict(rel=1e-5, abs=1e-6)
