@@ -166,7 +166,8 @@ class TableLayout(InputLayout):
         self.accept_sparse = accept_sparse
 
     def check_input(self, estimator, X, y="no_validation", *, reset, **validate_kw):
-        if not reset and _is_plain_float_table(X, self):
+        no_target = isinstance(y, str) and y == "no_validation"
+        if not reset and no_target and _is_plain_float_table(X, self):
             # Prediction on a plain float array (one row, in a web service): the checks
             # that apply, without validate_data's generic machinery (most of the time
             # of a one-row predict). Anything else takes the full path.
