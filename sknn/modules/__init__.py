@@ -17,6 +17,7 @@ from .losses import (
 )
 from .mlp import MLP
 from .recurrent import RecurrentNet
+from .tabular import TabularInput, TabularMLP
 from .transfer import FeatureExtractor, TransferNet
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "ConvNet",
     "Augment",
     "RecurrentNet",
+    "TabularInput",
+    "TabularMLP",
     "TabularGAN",
     "Generator",
     "Critic",
