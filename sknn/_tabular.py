@@ -358,13 +358,9 @@ default="from_dtype"
         missing = col.isna().to_numpy()
         values = col.to_numpy(dtype=object, copy=True)
         values[missing] = None
-        # pd.Categorical matches by value, whatever the column's dtype or category
-        # order at transform (category at fit, string at predict, reordered, ...).
-        try:
-            found = pd.Categorical(values, categories=pd.Index(cats, dtype=object)).codes
-        except (TypeError, ValueError):
-            lookup = {v: i for i, v in enumerate(cats)}
-            found = np.array([lookup.get(v, -1) for v in values])
+        # Matched by value, whatever the column's dtype or category order at transform
+        # (category at fit and string at predict, reordered categories, ...).
+        found = pd.Index(cats, dtype=object).get_indexer(values)
         codes = np.where(found >= 0, found.astype(np.int64) + N_RESERVED, UNKNOWN)
         codes[missing] = MISSING if self.has_missing_[k] else UNKNOWN
         return codes
