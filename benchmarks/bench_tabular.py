@@ -213,11 +213,12 @@ def main():
     parser.add_argument("--quick", action="store_true", help="1 split, 3 small tables")
     parser.add_argument("--tables", default=",".join(TABLES))
     parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--splits", type=int, default=SPLITS)
     parser.add_argument("--sweep", action="store_true", help="prototype variants only")
     parser.add_argument("--variants", default=",".join(SWEEP))
     args = parser.parse_args()
     global SPLITS
-    tables = args.tables.split(",")
+    tables, SPLITS = args.tables.split(","), args.splits
     if args.quick:
         SPLITS, tables = 1, ["housing", "penguins", "titanic"]
     if args.sweep:

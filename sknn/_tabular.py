@@ -49,7 +49,8 @@ def needs_encoding(X, categorical_features="from_dtype"):
     """Whether ``X`` needs a :class:`TableEncoder` (else it is a plain numeric table).
 
     True for a DataFrame with any non-numeric column (category, string, object,
-    bool, datetime) or any nullable extension column, and whenever
+    bool, datetime) or any nullable extension column, for an array of strings or
+    objects, and whenever
     ``categorical_features`` names columns explicitly. Plain numpy arrays and
     DataFrames of numpy float / int columns with ``categorical_features`` left at
     "from_dtype" (or None) take today's numeric path, unchanged.
@@ -68,7 +69,8 @@ def needs_encoding(X, categorical_features="from_dtype"):
         mask = np.asarray(categorical_features)
         return bool(mask.size) and not (mask.dtype == bool and not mask.any())
     if not isinstance(X, pd.DataFrame):
-        return False
+        # strings or Python objects in an array: from_dtype takes them as categorical
+        return getattr(X, "dtype", np.dtype(float)).kind in "OUS"
     for dtype in X.dtypes:
         if not isinstance(dtype, np.dtype) or dtype.kind not in "fiu":
             return True

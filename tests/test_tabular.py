@@ -203,6 +203,7 @@ def test_needs_encoding_only_for_non_numeric_or_named_categoricals(frame):
     assert not needs_encoding(np.zeros((3, 2)))
     assert not needs_encoding(pd.DataFrame({"a": [1.0], "b": [2]}))
     assert needs_encoding(frame)
+    assert needs_encoding(np.array([["a", 1.0]], dtype=object))
     assert needs_encoding(pd.DataFrame({"a": pd.array([1, None], dtype="Int64")}))
     assert needs_encoding(np.zeros((3, 2)), categorical_features=[0])
     assert not needs_encoding(np.zeros((3, 2)), categorical_features=[False, False])
