@@ -209,6 +209,7 @@ def evaluate(make, X, y, task):
 
 
 def main():
+    global SPLITS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 split, 3 small tables")
     parser.add_argument("--tables", default=",".join(TABLES))
@@ -217,7 +218,6 @@ def main():
     parser.add_argument("--sweep", action="store_true", help="prototype variants only")
     parser.add_argument("--variants", default=",".join(SWEEP))
     args = parser.parse_args()
-    global SPLITS
     tables, SPLITS = args.tables.split(","), args.splits
     if args.quick:
         SPLITS, tables = 1, ["housing", "penguins", "titanic"]
