@@ -174,6 +174,8 @@ SWEEP = {
     "constant-lr": dict(cosine=False),
     "standard-scaling": dict(scaling="standard", clip=None),
     "robust-no-clip": dict(clip=None),
+    "clip-4": dict(clip=4.0),  # ~RealMLP-TD's: it divides by the IQR itself, not IQR / 1.349
+    "clip-6": dict(clip=6.0),
     "all-onehot": dict(onehot_max_cardinality=10 ** 6),
     "all-embedded": dict(onehot_max_cardinality=0),
     "emb-dim-4": dict(onehot_max_cardinality=0, embedding_dim=4),
