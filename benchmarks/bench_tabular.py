@@ -100,7 +100,7 @@ def sknn_default(task, seed):
 # -- the prototype -----------------------------------------------------------------------
 PROTO = dict(scaling="robust", clip=3.0, onehot_max_cardinality=10, embedding_dim="auto",
              hidden=(100,), epochs=100, lr=1e-3, batch=200, alpha=1e-4, cosine=True,
-             target_scaling=True)
+             target_scaling=True, min_steps=0)
 
 
 class Proto:
@@ -128,14 +128,15 @@ class Proto:
                               onehot_max_cardinality=c["onehot_max_cardinality"])
         num, cod = torch.from_numpy(numeric), torch.from_numpy(codes)
         n, batch = len(num), min(c["batch"], len(num))
-        steps = c["epochs"] * math.ceil(n / batch)
+        epochs = max(c["epochs"], math.ceil(c["min_steps"] / math.ceil(n / batch)))
+        steps = epochs * math.ceil(n / batch)
         opt = torch.optim.Adam(self.net.parameters(), lr=c["lr"])
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, (lambda t: 0.5 * (1 + math.cos(math.pi * t / steps))) if c["cosine"]
             else (lambda t: 1.0))
         weights = [m.weight for m in self.net.linear_layers()]
         self.net.train()
-        for _ in range(c["epochs"]):
+        for _ in range(epochs):
             perm = torch.randperm(n)
             num_p, cod_p, tgt_p = num[perm], cod[perm], target[perm]
             for i in range(0, n, batch):
@@ -180,6 +181,7 @@ SWEEP = {
     "all-embedded": dict(onehot_max_cardinality=0),
     "emb-dim-4": dict(onehot_max_cardinality=0, embedding_dim=4),
     "epochs-50": dict(epochs=50),
+    "min-steps-2000": dict(min_steps=2000),  # small tables: more epochs
     "epochs-200": dict(epochs=200),
     "128x2": dict(hidden=(128, 128)),
     "256x2-epochs-200": dict(hidden=(256, 256), epochs=200),
