@@ -17,6 +17,7 @@ from .losses import (
 )
 from .mlp import MLP
 from .recurrent import RecurrentNet
+from .tabular import TabularInput, TabularMLP
 from .timeseries import FCN, InceptionNet, ResNet
 from .transfer import FeatureExtractor, TransferNet
 
@@ -30,6 +31,8 @@ __all__ = [
     "FCN",
     "ResNet",
     "InceptionNet",
+    "TabularInput",
+    "TabularMLP",
     "TabularGAN",
     "Generator",
     "Critic",
