@@ -15,6 +15,7 @@ from . import _engine
 from ._tasks import ReconstructionTask
 from ._validation import Interval
 from .base import fill_doc, store_parameters
+from .layouts import TableLayout
 from .mlp import _MLPBase
 from .modules.autoencoder import AutoEncoderNet
 
@@ -55,6 +56,7 @@ class AutoEncoder(_MLPBase):
         Standard deviation of the Gaussian noise added to the input during training
         (a denoising auto-encoder when > 0). Not applied by ``transform``,
         ``inverse_transform`` or ``score_samples``.
+    {categorical_features}
     {common_parameters}
 
     Attributes
@@ -91,7 +93,8 @@ class AutoEncoder(_MLPBase):
     }
 
     def __init__(self, n_components=2, hidden_layer_sizes=(100,), activation="relu", *,
-                 dropout=0.0, batch_norm=False, noise=0.0, solver="adam", alpha=1e-4, l1=0.0,
+                 dropout=0.0, batch_norm=False, categorical_features="from_dtype", noise=0.0,
+                 solver="adam", alpha=1e-4, l1=0.0,
                  batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,
@@ -103,6 +106,11 @@ class AutoEncoder(_MLPBase):
     # ------------------------------------------------------------------ hooks
     def _make_task(self):
         return ReconstructionTask()
+
+    def _make_input_layout(self):
+        # The input is the target: categories are reconstructed as one-hot vectors.
+        return TableLayout(categorical_features=self.categorical_features,
+                           categorical_encoding="onehot")
 
     def _build_module(self, layout, n_outputs):
         return AutoEncoderNet(layout.n_features_, self.n_components, self._hidden_sizes(),

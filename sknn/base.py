@@ -103,6 +103,19 @@ CLASS_WEIGHT_DOC = """\
         Weights for classes, multiplied into ``sample_weight``; "balanced" weighs
         classes inversely to their frequency, as in scikit-learn."""
 
+CATEGORICAL_FEATURES_DOC = """\
+    categorical_features : "from_dtype", None, list of str or int, or bool mask, \
+default="from_dtype"
+        Which columns of a DataFrame are categorical, with HistGradientBoosting's
+        meaning: "from_dtype" takes pandas category, string / object and bool
+        columns; a list names columns (or indexes them); a boolean mask has one
+        entry per column; None takes every column as numeric. A DataFrame is
+        encoded inside (see :class:`~sknn.layouts.TableLayout`): numeric columns
+        are robustly scaled, missing numbers get an indicator, categories are
+        learned as embeddings (one-hot up to 10 codes), unknown categories at
+        predict map to a reserved code. A numeric array goes to the network as it
+        is (scale it first), unless this names columns."""
+
 SCALE_TARGET_DOC = """\
     scale_target : bool, default=True
         Standardise the target (each output to mean 0, standard deviation 1) for
@@ -132,7 +145,11 @@ FITTED_ATTRIBUTES_DOC = """\
     history_ : list of dict
         One record per epoch: losses, validation score, duration in seconds.
     module_ : torch.nn.Module
-        The trained network."""
+        The trained network.
+    input_layout_ : InputLayout
+        How X becomes the network's input (see :mod:`sknn.layouts`): the shapes
+        fitted, and for a DataFrame the categorical columns and their categories
+        (``input_layout_.categorical_columns_``, ``input_layout_.categories_``)."""
 
 
 def parameter_entries(doc):
@@ -167,6 +184,7 @@ def fill_doc(cls=None, **defaults):
         cls.__doc__.replace("    {common_parameters}", common)
         .replace("    {class_weight}", CLASS_WEIGHT_DOC)
         .replace("    {scale_target}", SCALE_TARGET_DOC)
+        .replace("    {categorical_features}", CATEGORICAL_FEATURES_DOC)
         .replace("    {fitted_attributes}", FITTED_ATTRIBUTES_DOC)
     )
     return cls

@@ -25,8 +25,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import _check_y, check_consistent_length, validate_data
 
 from ._engine import user_stacklevel
+from ._tabular import TableEncoder, needs_encoding
 from ._validation import is_int, validate_features
 from .preprocessing import pad_sequences
 
@@ -151,36 +153,142 @@ class InputLayout(BaseEstimator):
 
 
 class TableLayout(InputLayout):
-    """Rows of numbers: the network reads each row as it is.
+    """Rows of a table: numbers as they are, or a DataFrame of mixed columns encoded.
+
+    A numeric array (dense or sparse) reaches the network as it is, as in
+    scikit-learn's MLP: scale it first. A DataFrame (or an array of strings or
+    objects, or any X with ``categorical_features`` naming columns) is encoded
+    inside, by a fitted :class:`~sknn._tabular.TableEncoder`:
+
+    - numeric columns (float, integer, nullable) are centred on their median,
+      divided by their interquartile range and softly clipped to about +-3, so
+      that raw units, outliers and heavy tails need no preprocessing; a column
+      with missing values gets a 0 / 1 missing indicator and its median;
+    - categorical columns (``categorical_features``; by default pandas category,
+      string, object and bool columns) become integer codes, with reserved codes
+      for a missing value and for a category not seen in fit (never an error),
+      which the network embeds (or one-hot encodes, see ``categorical_encoding``);
+    - datetime columns are refused with a message naming them.
 
     Parameters
     ----------
     accept_sparse : bool, default=True
         Accept scipy sparse matrices (densified one mini-batch at a time).
+    categorical_features : "from_dtype", None, list of str or int, or bool mask, \
+default="from_dtype"
+        Which columns are categorical, with HistGradientBoosting's meaning.
+    categorical_encoding : {"codes", "onehot"}, default="codes"
+        What the network reads for a categorical column: its code (for an
+        embedding layer in the network) or its one-hot vector.
+
+    Attributes
+    ----------
+    encoder_ : TableEncoder or None
+        The fitted encoder; None for numeric arrays, which are not encoded.
+    categorical_columns_ : list
+        The columns taken as categorical (names for a DataFrame).
+    categories_ : list of ndarray
+        Their categories, sorted as scikit-learn sorts them.
+    n_numeric_ : int
+        Leading network-input columns that are numbers (scaled columns and missing
+        indicators); the rest are categorical codes or one-hot blocks.
+    cardinalities_ : list of int
+        Codes of each categorical column (its categories, plus missing and unknown).
     """
 
     allow_nd = False
     allow_nan = False
 
-    def __init__(self, accept_sparse=True):
+    def __init__(self, accept_sparse=True, categorical_features="from_dtype",
+                 categorical_encoding="codes"):
         self.accept_sparse = accept_sparse
+        self.categorical_features = categorical_features
+        self.categorical_encoding = categorical_encoding
+
+    def _encodes(self, X, reset):
+        if not reset:
+            return self.encoder_ is not None
+        if sp.issparse(X):
+            return False
+        return isinstance(X, pd.DataFrame) or needs_encoding(X, self.categorical_features)
 
     def check_input(self, estimator, X, y="no_validation", *, reset, **validate_kw):
         no_target = isinstance(y, str) and y == "no_validation"
-        if not reset and no_target and _is_plain_float_table(X, self):
+        if not reset and no_target and self.encoder_ is None and _is_plain_float_table(X, self):
             # Prediction on a plain float array (one row, in a web service): the checks
             # that apply, without validate_data's generic machinery (most of the time
             # of a one-row predict). Anything else takes the full path.
             return X
-        return super().check_input(estimator, X, y, reset=reset, **validate_kw)
+        if not self._encodes(X, reset):
+            return super().check_input(estimator, X, y, reset=reset, **validate_kw)
+        frame = X if isinstance(X, pd.DataFrame) else _as_2d_objects(X)
+        # Feature names and the column count, as validate_data checks them.
+        validate_data(estimator, frame, reset=reset, skip_check_array=True)
+        if frame.shape[0] == 0:
+            raise ValueError(f"Found array with 0 sample(s) (shape={frame.shape}) while a "
+                             "minimum of 1 is required.")
+        if reset:
+            self._remember_columns(estimator)
+        if no_target:
+            return frame
+        if y is None:
+            raise ValueError(f"This {type(estimator).__name__} estimator requires y to be "
+                             "passed, but the target y is None.")
+        y = _check_y(y, multi_output=validate_kw.get("multi_output", False),
+                     y_numeric=validate_kw.get("y_numeric", False), estimator=estimator)
+        check_consistent_length(frame, y)
+        return frame, y
+
+    def _remember_columns(self, estimator):
+        self.owner_name_ = type(estimator).__name__
+        self.n_features_in_ = estimator.n_features_in_
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is not None:
+            self.feature_names_in_ = names
+        else:
+            self.__dict__.pop("feature_names_in_", None)
 
     def fit(self, X):
-        self.n_features_ = X.shape[1]
-        self.input_shape_ = (X.shape[1],)
+        if isinstance(X, np.ndarray) and X.dtype != object or sp.issparse(X):
+            self.encoder_ = None
+            self.n_numeric_, self.cardinalities_ = X.shape[1], []
+            self.categorical_columns_, self.categories_ = [], []
+            self.n_features_ = X.shape[1]
+        else:
+            if self.categorical_encoding not in ("codes", "onehot"):
+                raise ValueError("categorical_encoding must be 'codes' or 'onehot'; got "
+                                 f"{self.categorical_encoding!r}.")
+            encoder = self.encoder_ = TableEncoder(self.categorical_features).fit(X)
+            self.categorical_columns_ = list(encoder.categorical_columns_)
+            self.categories_ = list(encoder.categories_)
+            self.n_numeric_ = encoder.n_numeric_out_
+            self.cardinalities_ = list(encoder.cardinalities_)
+            width = (len(self.cardinalities_) if self.categorical_encoding == "codes"
+                     else sum(self.cardinalities_))
+            self.n_features_ = self.n_numeric_ + width
+        self.input_shape_ = (self.n_features_,)
         return self
 
     def network_input(self, X):
-        return X
+        if self.encoder_ is None:
+            return X
+        numeric, codes = self.encoder_.transform(X)
+        if self.categorical_encoding == "codes":
+            # Codes travel as float32 in the one input tensor (exact below 2 ** 24);
+            # the network's tabular front end splits them off after n_numeric_.
+            return np.concatenate([numeric, codes.astype(np.float32)], axis=1)
+        blocks = [numeric] + [np.eye(k, dtype=np.float32)[codes[:, j]]
+                              for j, k in enumerate(self.cardinalities_)]
+        return np.concatenate(blocks, axis=1)
+
+
+def _as_2d_objects(X):
+    """An array-like of strings or objects as a 2-D array, or the usual error."""
+    array = np.asarray(X, dtype=object)
+    if array.ndim != 2:
+        raise ValueError(f"Expected a 2-dimensional table; got an array of shape "
+                         f"{array.shape}. Reshape your data.")
+    return array
 
 
 def _is_plain_float_table(X, layout):

@@ -18,7 +18,9 @@ from .base import (
     fill_doc,
     store_parameters,
 )
+from .layouts import TableLayout
 from .modules.mlp import ACTIVATIONS, MLP
+from .modules.tabular import TabularMLP
 
 
 class _MLPBase(FeaturesMixin, NeuralEstimator):
@@ -31,6 +33,7 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
     }
 
     def _hidden_sizes(self):
@@ -39,7 +42,14 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
     def _check_architecture(self):
         self._hidden_sizes()
 
+    def _make_input_layout(self):
+        return TableLayout(categorical_features=self.categorical_features)
+
     def _build_module(self, layout, n_outputs):
+        if layout.cardinalities_:  # categorical codes: embedded (or one-hot) inside
+            return TabularMLP(layout.n_numeric_, layout.cardinalities_, n_outputs,
+                              self._hidden_sizes(), self.activation, self.dropout,
+                              self.batch_norm)
         return MLP(layout.n_features_, n_outputs, self._hidden_sizes(), self.activation,
                    self.dropout, self.batch_norm)
 
@@ -82,6 +92,7 @@ class MLPClassifier(NeuralClassifierMixin, _MLPBase):
         Dropout probability after each hidden layer.
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
+    {categorical_features}
     {common_parameters}
     {class_weight}
 
@@ -114,7 +125,8 @@ class MLPClassifier(NeuralClassifierMixin, _MLPBase):
     }
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, dropout=0.0,
-                 batch_norm=False, solver="adam", alpha=1e-4, l1=0.0, batch_size="auto",
+                 batch_norm=False, categorical_features="from_dtype", solver="adam",
+                 alpha=1e-4, l1=0.0, batch_size="auto",
                  learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
@@ -146,6 +158,7 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
         Dropout probability after each hidden layer.
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
+    {categorical_features}
     {common_parameters}
     {scale_target}
 
@@ -179,7 +192,8 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
     }
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
-                 dropout=0.0, batch_norm=False, solver="adam", alpha=1e-4, l1=0.0,
+                 dropout=0.0, batch_norm=False, categorical_features="from_dtype",
+                 solver="adam", alpha=1e-4, l1=0.0,
                  batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
                  verbose=0, warm_start=False, momentum=0.9, nesterovs_momentum=True,

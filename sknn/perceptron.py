@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._tasks import ClassificationTask
 from ._validation import StrOptions
 from .base import NeuralClassifierMixin, NeuralEstimator, fill_doc, store_parameters
+from .layouts import TableLayout
 from .modules.mlp import MLP
 
 
@@ -30,6 +31,7 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
         ``predict_proba``); "perceptron" is Rosenblatt's criterion
         ``max(0, -y f(x))`` and "hinge" the SVM loss ``max(0, 1 - y f(x))``, both
         one-vs-rest for more than two classes.
+    {categorical_features}
     {common_parameters}
 
     Two defaults differ from the other estimators: ``batch_size=32`` and
@@ -71,9 +73,11 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
         **NeuralEstimator._parameter_constraints,
         **NeuralClassifierMixin._parameter_constraints,
         "loss": [StrOptions({"log", "perceptron", "hinge"})],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
     }
 
-    def __init__(self, loss="log", *, solver="adam", alpha=1e-4, l1=0.0, batch_size=32,
+    def __init__(self, loss="log", *, categorical_features="from_dtype", solver="adam",
+                 alpha=1e-4, l1=0.0, batch_size=32,
                  learning_rate="constant", learning_rate_init=0.05, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=0, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
@@ -81,6 +85,11 @@ class PerceptronClassifier(NeuralClassifierMixin, NeuralEstimator):
                  n_iter_no_change=10, max_fun=15000, device="cpu", precision="float32",
                  callbacks=None, class_weight=None):
         store_parameters(self, locals())
+
+    def _make_input_layout(self):
+        # A linear model reads categories one-hot: one weight per category.
+        return TableLayout(categorical_features=self.categorical_features,
+                           categorical_encoding="onehot")
 
     def _build_module(self, layout, n_outputs):
         return MLP(layout.n_features_, n_outputs, hidden_layer_sizes=())

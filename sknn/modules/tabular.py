@@ -152,12 +152,23 @@ class TabularMLP(nn.Module):
                        dropout, batch_norm)
         self.n_features_out = self.mlp.n_features_out
 
+    def _inputs(self, numeric, codes):
+        if codes is None and self.input.cardinalities:
+            # One tensor, as sknn's table layout makes it: the numbers, then the codes.
+            n = self.input.n_numeric
+            numeric, codes = numeric[:, :n], numeric[:, n:].long()
+        return self.input(numeric, codes)
+
     def features(self, numeric, codes=None):
-        """The last hidden layer's activations."""
-        return self.mlp.features(self.input(numeric, codes))
+        """The last hidden layer's activations.
+
+        ``numeric`` may also be one tensor of the numeric columns followed by the
+        codes (as floats), with ``codes`` None.
+        """
+        return self.mlp.features(self._inputs(numeric, codes))
 
     def forward(self, numeric, codes=None):
-        return self.mlp(self.input(numeric, codes))
+        return self.mlp(self._inputs(numeric, codes))
 
     def linear_layers(self):
         """The MLP's ``nn.Linear`` layers in order, output layer last (for the L2 term)."""
