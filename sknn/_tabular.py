@@ -69,8 +69,23 @@ def needs_encoding(X, categorical_features="from_dtype"):
         mask = np.asarray(categorical_features)
         return bool(mask.size) and not (mask.dtype == bool and not mask.any())
     if not isinstance(X, pd.DataFrame):
-        # strings or Python objects in an array: from_dtype takes them as categorical
-        return getattr(X, "dtype", np.dtype(float)).kind in "OUS"
+        # Strings in an array: from_dtype takes them as categorical. Objects that are
+        # all numbers stay numeric (scikit-learn's check_dtype_object), and objects
+        # that are neither go to the numeric path, whose validation reports them.
+        try:
+            kind = getattr(X, "dtype", None) or np.asarray(X).dtype
+        except (TypeError, ValueError):
+            return False
+        if kind.kind in "US":
+            return True
+        if kind.kind == "O":
+            try:
+                np.asarray(X, dtype=np.float64)
+            except ValueError:
+                return True
+            except TypeError:
+                return False
+        return False
     for dtype in X.dtypes:
         if not isinstance(dtype, np.dtype) or dtype.kind not in "fiu":
             return True

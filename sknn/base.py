@@ -109,12 +109,13 @@ default="from_dtype"
         Which columns of a DataFrame are categorical, with HistGradientBoosting's
         meaning: "from_dtype" takes pandas category, string / object and bool
         columns; a list names columns (or indexes them); a boolean mask has one
-        entry per column; None takes every column as numeric. A DataFrame is
-        encoded inside (see :class:`~sknn.layouts.TableLayout`): numeric columns
-        are robustly scaled, missing numbers get an indicator, categories are
-        learned as embeddings (one-hot up to 10 codes), unknown categories at
-        predict map to a reserved code. A numeric array goes to the network as it
-        is (scale it first), unless this names columns."""
+        entry per column; None takes every column as numeric. A table with a
+        categorical, string, bool or nullable column is encoded inside (see
+        :class:`~sknn.layouts.TableLayout`): numeric columns are robustly scaled,
+        missing numbers get an indicator, categories are learned as embeddings
+        (one-hot up to 10 codes), unknown categories at predict map to a reserved
+        code. Numeric input goes to the network as it is (scale it first, as for
+        scikit-learn's MLP), unless this names columns."""
 
 SCALE_TARGET_DOC = """\
     scale_target : bool, default=True

@@ -155,9 +155,10 @@ class InputLayout(BaseEstimator):
 class TableLayout(InputLayout):
     """Rows of a table: numbers as they are, or a DataFrame of mixed columns encoded.
 
-    A numeric array (dense or sparse) reaches the network as it is, as in
-    scikit-learn's MLP: scale it first. A DataFrame (or an array of strings or
-    objects, or any X with ``categorical_features`` naming columns) is encoded
+    Numeric input (an array, sparse matrix or DataFrame of numpy numbers) reaches the
+    network as it is, as in scikit-learn's MLP: scale it first. A DataFrame with any
+    other column (category, string, object, bool, nullable or datetime), an array
+    of strings, or any X with ``categorical_features`` naming columns is encoded
     inside, by a fitted :class:`~sknn._tabular.TableEncoder`:
 
     - numeric columns (float, integer, nullable) are centred on their median,
@@ -208,9 +209,7 @@ default="from_dtype"
     def _encodes(self, X, reset):
         if not reset:
             return self.encoder_ is not None
-        if sp.issparse(X):
-            return False
-        return isinstance(X, pd.DataFrame) or needs_encoding(X, self.categorical_features)
+        return not sp.issparse(X) and needs_encoding(X, self.categorical_features)
 
     def check_input(self, estimator, X, y="no_validation", *, reset, **validate_kw):
         no_target = isinstance(y, str) and y == "no_validation"
