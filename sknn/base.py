@@ -13,6 +13,7 @@ import copy
 import functools
 import numbers
 import re
+import textwrap
 import warnings
 import weakref
 
@@ -170,17 +171,28 @@ def parameter_entries(doc):
     return {block.strip().split(" : ")[0]: block for block in blocks}
 
 
-def fill_doc(cls=None, **defaults):
+def fill_doc(cls=None, *, notes=None, **defaults):
     """Put the shared parameter and attribute sections into a class docstring.
 
     Use as ``@fill_doc``, or as ``@fill_doc(batch_size="32")`` when an estimator
-    changes a common parameter's default (the documented default follows).
+    changes a common parameter's default (the documented default follows), with
+    ``notes={"max_iter": "..."}`` to add a sentence to a shared entry. A name that
+    is not a shared entry raises, so a stale change cannot pass silently.
     """
     if cls is None:
-        return lambda klass: fill_doc(klass, **defaults)
+        return lambda klass: fill_doc(klass, notes=notes, **defaults)
     common = COMMON_PARAMETERS_DOC
     for name, value in defaults.items():
-        common = re.sub(rf"(\n    {name} : [^\n]*default=)[^\n]*", rf"\g<1>{value}", common)
+        common, found = re.subn(rf"(\n    {name} : [^\n]*default=)[^\n]*",
+                                rf"\g<1>{value}", common)
+        if not found:
+            raise ValueError(f"fill_doc: no shared parameter {name!r} to change")
+    for name, note in (notes or {}).items():
+        entry = re.search(rf"\n    {name} : [^\n]*(\n        [^\n]*)*", common)
+        if entry is None:
+            raise ValueError(f"fill_doc: no shared parameter {name!r} to annotate")
+        text = textwrap.fill(note, 88, initial_indent=" " * 8, subsequent_indent=" " * 8)
+        common = common[:entry.end()] + "\n" + text + common[entry.end():]
     cls.__doc__ = (
         cls.__doc__.replace("    {common_parameters}", common)
         .replace("    {class_weight}", CLASS_WEIGHT_DOC)
@@ -381,6 +393,13 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         X, y = self._check_training_input(layout, task, X, y, reset=not resume)
         target, n_outputs = task.encode(X, y, classes=classes,
                                         previous=self._task if resume else None)
+        # The staged copy is fitted as far as it goes (classes_, the layout), so that
+        # callbacks can score it during training.
+        if hasattr(self, "_task"):  # a refit may no longer have what the last fit had
+            for name in self._task.fitted_attributes():
+                self.__dict__.pop(name, None)
+        self._task = task
+        self.__dict__.update(task.fitted_attributes())
         if not resume:
             self.input_layout_ = layout.fit(X)
         X = layout.network_input(X)
@@ -428,11 +447,6 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
                 optimizer_state=optimizer_state,
             )
         self.module_ = result.module
-        if hasattr(self, "_task"):  # a refit may no longer have what the last fit had
-            for name in self._task.fitted_attributes():
-                self.__dict__.pop(name, None)
-        self._task = task
-        self.__dict__.update(task.fitted_attributes())
         # The optimizer's state is kept only when a later call can resume from it.
         keep_optimizer = incremental or self.warm_start
         self._optimizer_state = _to_cpu(result.optimizer_state) if keep_optimizer else None

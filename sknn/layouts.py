@@ -533,6 +533,10 @@ class SequenceLayout(InputLayout):
     variable_length : bool, default=True
         Accept NaN padding and sequences of other lengths than the training ones.
         False for networks that read a fixed length (a flattening head).
+    normalize : {None, "univariate"}, default=None
+        "univariate": z-normalise each series of univariate data (one feature) over
+        its own observed steps, as the time-series classification literature does
+        (the shape of a series, not its level and scale, tells the classes apart).
 
     Attributes
     ----------
@@ -545,11 +549,12 @@ class SequenceLayout(InputLayout):
     allow_nd = True
 
     def __init__(self, sequence_shape=None, channels_last=True, network_order="ntc",
-                 variable_length=True):
+                 variable_length=True, normalize=None):
         self.sequence_shape = sequence_shape
         self.channels_last = channels_last
         self.network_order = network_order
         self.variable_length = variable_length
+        self.normalize = normalize
 
     @property
     def allow_nan(self):
@@ -682,4 +687,15 @@ class SequenceLayout(InputLayout):
         if not self.channels_last:
             X = X.transpose(0, 2, 1)  # (n, steps, features)
         check_padding(X)
+        if self.normalize == "univariate" and features == 1:
+            X = _z_normalized(X)
         return X if self.network_order == "ntc" else X.transpose(0, 2, 1)
+
+
+def _z_normalized(X):
+    """Each series (n, steps, 1) to mean 0 and standard deviation 1 over its observed
+    steps; NaN padding stays NaN, a constant series becomes 0."""
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(X, axis=1, keepdims=True)
+        std = np.nanstd(X, axis=1, keepdims=True)
+    return (X - mean) / np.where(std > 1e-8, std, 1.0)
