@@ -1,0 +1,471 @@
+"""One-dimensional convolutional networks for time-series classification and regression.
+
+The architectures the time-series literature benchmarks on the UCR/UEA archive (Wang et
+al. 2017, "Time series classification from scratch with deep neural networks"; Fawaz et
+al. 2019 and 2020): convolutions along time with batch normalisation, and *global
+average pooling* over time instead of flattening, so that one network reads series of
+any length.
+
+- :class:`FCN`: three conv blocks (the fully convolutional network).
+- :class:`ResNet`: three residual blocks of three convolutions each.
+- :class:`InceptionNet`: InceptionTime's blocks (a bottleneck, then convolutions of
+  several kernel sizes side by side, and a max-pooling branch), with residual
+  connections every three blocks.
+
+A batch is a float tensor of shape ``(batch, channels, length)`` (a 2-D batch is read
+as univariate series). Series of unequal length come NaN-padded at the end (every
+channel of the trailing steps NaN) or with an explicit ``mask``: the network then
+reads each series only up to its true length. Padded steps are set to zero before every
+convolution (which is what a convolution's own zero padding does at the end of an
+unpadded series), batch normalisation takes its statistics over the observed steps
+only, and the global average pool averages over them. In evaluation mode, a series
+padded with NaN therefore gives the same output as the series alone. NaN inside a
+series (before its last observed step) reads as 0.
+
+Every network has the same surface: ``features(x, mask=None)`` is the pooled
+representation (width ``n_features_out``), ``forward(x, mask=None)`` the raw outputs;
+``feature_part_names`` and ``head_part_names`` name the submodules on each side of the
+cut between them (for transfer learning: keep the first, replace the second).
+"""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .mlp import ACTIVATIONS
+
+__all__ = [
+    "FCN",
+    "InceptionNet",
+    "MaskedBatchNorm1d",
+    "ResNet",
+    "masked_global_average",
+    "series_mask",
+]
+
+
+def series_mask(x, mask=None):
+    """Zero-filled input and a mask of the observed steps (None when all are observed).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (batch, channels, length) or (batch, length)
+        NaN at every channel of a step marks padding; a series ends at its last step
+        with any channel observed.
+    mask : torch.Tensor or None, default=None
+        Boolean ``(batch, length)`` (True = observed) or integer ``(batch,)`` lengths.
+        None: taken from the NaN padding of ``x``.
+
+    Returns
+    -------
+    x : torch.Tensor of shape (batch, channels, length)
+        The input with NaN and the steps outside ``mask`` replaced by 0.
+    mask : torch.Tensor of shape (batch, length) or None
+        True up to each series' true length; None when no step is padded (the fast
+        path: nothing to mask).
+    """
+    if x.dim() == 2:
+        x = x.unsqueeze(1)
+    if x.dim() != 3:
+        raise ValueError(
+            f"a time-series batch is (batch, channels, length); got shape {tuple(x.shape)}."
+        )
+    length = x.shape[2]
+    steps = torch.arange(length, device=x.device)
+    missing = torch.isnan(x)
+    any_missing = bool(missing.any())
+    if mask is None and any_missing:
+        observed = ~missing.all(1)  # (batch, length)
+        # The true length: one past the last observed step (inner NaN are values).
+        last = torch.where(observed, steps + 1, torch.zeros_like(steps)).amax(1)
+        mask = steps < last.unsqueeze(1)
+    elif mask is not None:
+        mask = torch.as_tensor(mask, device=x.device)
+        if mask.dim() == 1:  # lengths
+            mask = steps < mask.unsqueeze(1)
+        mask = mask.to(torch.bool)
+        if mask.shape != (x.shape[0], length):
+            raise ValueError(
+                f"mask must be (batch, length) = {(x.shape[0], length)} or (batch,) "
+                f"lengths; got shape {tuple(mask.shape)}."
+            )
+    if any_missing:
+        x = x.masked_fill(missing, 0.0)
+    if mask is not None and bool(mask.all()):
+        mask = None
+    if mask is not None:  # steps past a given length read as padding, whatever they hold
+        x = _zero_padding(x, mask)
+    return x, mask
+
+
+def masked_global_average(h, mask=None):
+    """Average of ``h`` (batch, channels, length) over time, observed steps only."""
+    if mask is None:
+        return h.mean(2)
+    weight = mask.unsqueeze(1).to(h.dtype)
+    return (h * weight).sum(2) / weight.sum(2).clamp_min(1.0)
+
+
+class SameConv1d(nn.Conv1d):
+    """``Conv1d`` with "same" padding for any kernel size (even ones pad one more on
+    the right), without the padded copy and warning torch's ``padding="same"`` makes."""
+
+    def __init__(self, n_in, n_out, kernel_size, bias=True):
+        super().__init__(n_in, n_out, kernel_size, bias=bias)
+        total = int(kernel_size) - 1
+        self.same_padding = (total // 2, total - total // 2)
+
+    def forward(self, x):
+        left, right = self.same_padding
+        if left == right:
+            return F.conv1d(x, self.weight, self.bias, padding=left)
+        return F.conv1d(F.pad(x, (left, right)), self.weight, self.bias)
+
+
+def _zero_padding(h, mask):
+    return h if mask is None else h * mask.unsqueeze(1).to(h.dtype)
+
+
+class MaskedBatchNorm1d(nn.BatchNorm1d):
+    """``BatchNorm1d`` whose training statistics come from the observed steps only.
+
+    With ``mask=None`` (or in evaluation mode) it is ``nn.BatchNorm1d``; with a
+    ``(batch, length)`` mask in training mode the mean, the variance and the running
+    statistics are those of the unmasked steps, so that padding does not shift the
+    normalisation of the steps that are there.
+    """
+
+    def forward(self, x, mask=None):
+        if mask is None or not self.training:
+            return super().forward(x)
+        weight = mask.unsqueeze(1).to(x.dtype)  # (batch, 1, length)
+        count = weight.sum()
+        mean = (x * weight).sum((0, 2)) / count
+        centred = (x - mean[None, :, None]) * weight
+        var = (centred * centred).sum((0, 2)) / count
+        if self.track_running_stats:
+            with torch.no_grad():
+                self.num_batches_tracked += 1
+                momentum = (self.momentum if self.momentum is not None
+                            else 1.0 / float(self.num_batches_tracked))
+                unbiased = var * (count / (count - 1).clamp_min(1.0))
+                self.running_mean.lerp_(mean, momentum)
+                self.running_var.lerp_(unbiased, momentum)
+        out = (x - mean[None, :, None]) * torch.rsqrt(var + self.eps)[None, :, None]
+        if self.affine:
+            out = out * self.weight[None, :, None] + self.bias[None, :, None]
+        return out
+
+
+class ConvBlock(nn.Module):
+    """Convolution ("same" padding) -> batch norm -> [activation], padding kept at zero."""
+
+    def __init__(self, n_in, n_out, kernel_size, activation="relu", batch_norm=True):
+        super().__init__()
+        self.conv = SameConv1d(n_in, n_out, kernel_size, bias=not batch_norm)
+        self.norm = MaskedBatchNorm1d(n_out) if batch_norm else None
+        self.act = ACTIVATIONS[activation]() if activation is not None else nn.Identity()
+
+    def forward(self, x, mask=None):
+        h = self.conv(x)
+        if self.norm is not None:
+            h = self.norm(h, mask)
+        return _zero_padding(self.act(h), mask)
+
+
+class _TimeSeriesNet(nn.Module):
+    """Shared surface: input handling, masked pooling, dropout and a linear head."""
+
+    feature_part_names = ("blocks",)
+    head_part_names = ("dropout", "head")
+
+    def _init_head(self, width, n_outputs, dropout):
+        self.n_features_out = int(width)
+        self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
+        self.head = nn.Linear(self.n_features_out, n_outputs)
+
+    def _check_channels(self, x):
+        if x.shape[1] != self.n_channels:
+            raise ValueError(
+                f"expected {self.n_channels} channel(s) (batch, channels, length); got "
+                f"a batch of shape {tuple(x.shape)}."
+            )
+
+    def features(self, x, mask=None):
+        """The time-pooled representation, shape (batch, ``n_features_out``)."""
+        x, mask = series_mask(x, mask)
+        self._check_channels(x)
+        return masked_global_average(self.encode(x, mask), mask)
+
+    def forward(self, x, mask=None):
+        return self.head(self.dropout(self.features(x, mask)))
+
+    def encode(self, x, mask=None):
+        """The feature maps (batch, channels, length) before pooling; padding zero."""
+        for block in self.blocks:
+            x = block(x, mask)
+        return x
+
+
+class FCN(_TimeSeriesNet):
+    """Fully convolutional network (Wang et al., 2017): conv blocks, global average pool.
+
+    Each block is a "same"-padded convolution, batch normalisation and the
+    activation; the feature maps of the last block are averaged over time and a
+    linear layer gives the outputs.
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels (variables) of each series.
+    n_outputs : int
+        Width of the output layer (raw scores; no output activation).
+    channels : sequence of int, default=(128, 256, 128)
+        Output channels of each block (the published network's widths).
+    kernel_sizes : sequence of int, default=(8, 5, 3)
+        Kernel size of each block (as long as ``channels``).
+    activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
+    dropout : float, default=0.0
+        Dropout on the pooled features.
+
+    Attributes
+    ----------
+    n_features_out : int
+        Width of :meth:`features` (the last block's channels).
+    feature_part_names : tuple of str
+        ``("blocks",)``: the submodules that :meth:`features` uses.
+    head_part_names : tuple of str
+        ``("dropout", "head")``: the submodules after the cut.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = FCN(n_channels=2, n_outputs=3, channels=(8, 16, 8))
+    >>> x = torch.randn(4, 2, 50)
+    >>> net(x).shape, net.features(x).shape
+    (torch.Size([4, 3]), torch.Size([4, 8]))
+    >>> x[0, :, 30:] = float("nan")  # the first series is 30 steps long
+    >>> bool(torch.isfinite(net(x)).all())
+    True
+    """
+
+    def __init__(self, n_channels, n_outputs, channels=(128, 256, 128), kernel_sizes=(8, 5, 3),
+                 activation="relu", dropout=0.0):
+        super().__init__()
+        channels, kernel_sizes = tuple(channels), tuple(kernel_sizes)
+        if len(channels) != len(kernel_sizes) or not channels:
+            raise ValueError(
+                f"channels and kernel_sizes must be non-empty and of the same length; got "
+                f"{channels} and {kernel_sizes}."
+            )
+        self.n_channels = int(n_channels)
+        widths = (self.n_channels, *channels)
+        self.blocks = nn.ModuleList(
+            ConvBlock(n_in, n_out, k, activation)
+            for n_in, n_out, k in zip(widths[:-1], widths[1:], kernel_sizes)
+        )
+        self._init_head(channels[-1], n_outputs, dropout)
+
+
+class ResidualBlock(nn.Module):
+    """Convolutions with a shortcut: ``act(convs(x) + shortcut(x))``.
+
+    The shortcut is a 1x1 convolution with batch norm when the width changes, batch
+    norm alone otherwise (as in Wang et al., 2017).
+    """
+
+    def __init__(self, n_in, n_out, kernel_sizes=(8, 5, 3), activation="relu"):
+        super().__init__()
+        widths = (n_in,) + (n_out,) * len(kernel_sizes)
+        self.convs = nn.ModuleList(
+            ConvBlock(a, b, k, activation if i < len(kernel_sizes) - 1 else None)
+            for i, (a, b, k) in enumerate(zip(widths[:-1], widths[1:], kernel_sizes))
+        )
+        self.shortcut = (nn.Conv1d(n_in, n_out, 1, bias=False) if n_in != n_out
+                         else nn.Identity())
+        self.shortcut_norm = MaskedBatchNorm1d(n_out)
+        self.act = ACTIVATIONS[activation]()
+
+    def forward(self, x, mask=None):
+        h = x
+        for conv in self.convs:
+            h = conv(h, mask)
+        shortcut = self.shortcut_norm(self.shortcut(x), mask)
+        return _zero_padding(self.act(h + shortcut), mask)
+
+
+class ResNet(_TimeSeriesNet):
+    """Residual network for time series (Wang et al., 2017): residual blocks, average pool.
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels (variables) of each series.
+    n_outputs : int
+        Width of the output layer.
+    channels : sequence of int, default=(64, 128, 128)
+        Width of each residual block (the published network's widths).
+    kernel_sizes : sequence of int, default=(8, 5, 3)
+        Kernel sizes of the convolutions inside every block.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
+    dropout : float, default=0.0
+        Dropout on the pooled features.
+
+    Attributes
+    ----------
+    n_features_out : int
+        Width of :meth:`features` (the last block's width).
+    feature_part_names, head_part_names : tuple of str
+        ``("blocks",)`` and ``("dropout", "head")``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = ResNet(1, 2, channels=(8, 16, 16))
+    >>> net(torch.randn(3, 1, 40)).shape
+    torch.Size([3, 2])
+    """
+
+    def __init__(self, n_channels, n_outputs, channels=(64, 128, 128), kernel_sizes=(8, 5, 3),
+                 activation="relu", dropout=0.0):
+        super().__init__()
+        channels = tuple(channels)
+        if not channels or not tuple(kernel_sizes):
+            raise ValueError(
+                f"channels and kernel_sizes must be non-empty; got {channels} and "
+                f"{tuple(kernel_sizes)}."
+            )
+        self.n_channels = int(n_channels)
+        widths = (self.n_channels, *channels)
+        self.blocks = nn.ModuleList(
+            ResidualBlock(n_in, n_out, tuple(kernel_sizes), activation)
+            for n_in, n_out in zip(widths[:-1], widths[1:])
+        )
+        self._init_head(channels[-1], n_outputs, dropout)
+
+
+class InceptionModule(nn.Module):
+    """InceptionTime's module: bottleneck, parallel convolutions and a max-pool branch.
+
+    The input goes through a 1x1 "bottleneck" convolution (when it has more than one
+    channel), then through convolutions of each kernel size side by side; a fourth
+    branch max-pools the input (3 wide, stride 1) and applies a 1x1 convolution. The
+    branches are concatenated, batch-normalised and activated.
+    """
+
+    def __init__(self, n_in, n_filters=32, kernel_sizes=(40, 20, 10), bottleneck=32,
+                 activation="relu"):
+        super().__init__()
+        use_bottleneck = bottleneck and n_in > 1
+        self.bottleneck = (nn.Conv1d(n_in, bottleneck, 1, bias=False) if use_bottleneck
+                           else nn.Identity())
+        width = bottleneck if use_bottleneck else n_in
+        self.convs = nn.ModuleList(
+            SameConv1d(width, n_filters, k, bias=False) for k in kernel_sizes
+        )
+        self.pool_conv = nn.Conv1d(n_in, n_filters, 1, bias=False)
+        self.n_out = n_filters * (len(kernel_sizes) + 1)
+        self.norm = MaskedBatchNorm1d(self.n_out)
+        self.act = ACTIVATIONS[activation]()
+
+    def forward(self, x, mask=None):
+        b = self.bottleneck(x)
+        branches = [conv(b) for conv in self.convs]
+        # Padding must not win the max at a series' end: pool with -inf there.
+        pooled_in = x if mask is None else x.masked_fill(~mask.unsqueeze(1), float("-inf"))
+        pooled = F.max_pool1d(pooled_in, 3, stride=1, padding=1)
+        if mask is not None:
+            pooled = pooled.masked_fill(~mask.unsqueeze(1), 0.0)
+        branches.append(self.pool_conv(pooled))
+        h = self.norm(torch.cat(branches, 1), mask)
+        return _zero_padding(self.act(h), mask)
+
+
+class _InceptionShortcut(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.conv = nn.Conv1d(n_in, n_out, 1, bias=False)
+        self.norm = MaskedBatchNorm1d(n_out)
+
+    def forward(self, x, mask=None):
+        return self.norm(self.conv(x), mask)
+
+
+class InceptionNet(_TimeSeriesNet):
+    """One InceptionTime network (Fawaz et al., 2020): inception modules, average pool.
+
+    InceptionTime itself is an ensemble of five of these (average their
+    probabilities).
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels (variables) of each series.
+    n_outputs : int
+        Width of the output layer.
+    n_filters : int, default=32
+        Filters of each branch (a module's output has ``4 * n_filters`` channels with
+        three kernel sizes).
+    depth : int, default=6
+        Inception modules.
+    kernel_sizes : sequence of int, default=(40, 20, 10)
+        Kernel sizes of the parallel convolutions.
+    bottleneck : int, default=32
+        Width of the 1x1 bottleneck; 0 for none.
+    residual : bool, default=True
+        A shortcut (1x1 convolution and batch norm) around every three modules.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
+    dropout : float, default=0.0
+        Dropout on the pooled features.
+
+    Attributes
+    ----------
+    n_features_out : int
+        Width of :meth:`features`.
+    feature_part_names, head_part_names : tuple of str
+        ``("blocks", "shortcuts")`` and ``("dropout", "head")``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = InceptionNet(1, 2, n_filters=4, depth=3, kernel_sizes=(9, 5, 3))
+    >>> net(torch.randn(3, 1, 40)).shape, net.n_features_out
+    (torch.Size([3, 2]), 16)
+    """
+
+    feature_part_names = ("blocks", "shortcuts")
+
+    def __init__(self, n_channels, n_outputs, n_filters=32, depth=6, kernel_sizes=(40, 20, 10),
+                 bottleneck=32, residual=True, activation="relu", dropout=0.0):
+        super().__init__()
+        if depth < 1 or not tuple(kernel_sizes):
+            raise ValueError(
+                f"depth must be >= 1 and kernel_sizes non-empty; got depth={depth}, "
+                f"kernel_sizes={tuple(kernel_sizes)}."
+            )
+        self.n_channels = int(n_channels)
+        self.residual = bool(residual)
+        blocks, shortcuts, width = [], [], self.n_channels
+        residual_in = width
+        for i in range(depth):
+            block = InceptionModule(width, n_filters, tuple(kernel_sizes), bottleneck,
+                                    activation)
+            blocks.append(block)
+            width = block.n_out
+            if self.residual and i % 3 == 2:
+                shortcuts.append(_InceptionShortcut(residual_in, width))
+                residual_in = width
+        self.blocks = nn.ModuleList(blocks)
+        self.shortcuts = nn.ModuleList(shortcuts)
+        self.act = ACTIVATIONS[activation]()
+        self._init_head(width, n_outputs, dropout)
+
+    def encode(self, x, mask=None):
+        residual = x
+        for i, block in enumerate(self.blocks):
+            x = block(x, mask)
+            if self.residual and i % 3 == 2:
+                x = self.act(x + self.shortcuts[i // 3](residual, mask))
+                x = _zero_padding(x, mask)
+                residual = x
+        return x

@@ -1,0 +1,196 @@
+"""The time-series networks of sknn.modules.timeseries: shapes, masking, gradients, learning."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from sknn.modules.timeseries import (
+    FCN,
+    InceptionNet,
+    MaskedBatchNorm1d,
+    ResNet,
+    SameConv1d,
+    masked_global_average,
+    series_mask,
+)
+
+
+def small_nets(n_channels, n_outputs):
+    """One small network of each architecture."""
+    return [
+        FCN(n_channels, n_outputs, channels=(8, 16, 8)),
+        ResNet(n_channels, n_outputs, channels=(8, 16, 16)),
+        InceptionNet(n_channels, n_outputs, n_filters=4, depth=6, kernel_sizes=(9, 5, 2)),
+    ]
+
+
+def ids(nets):
+    return [type(net).__name__ for net in nets]
+
+
+NETS = small_nets(2, 3)
+
+
+@pytest.mark.parametrize("net", NETS, ids=ids(NETS))
+def test_shapes(net):
+    torch.manual_seed(0)
+    x = torch.randn(5, 2, 37)
+    assert net(x).shape == (5, 3)
+    assert net.features(x).shape == (5, net.n_features_out)
+    # Any length, including one longer than any seen before, and a batch of one.
+    net.eval()
+    assert net(torch.randn(1, 2, 300)).shape == (1, 3)
+    for name in net.feature_part_names + net.head_part_names:
+        assert isinstance(getattr(net, name), nn.Module)
+
+
+def test_default_widths():
+    assert FCN(1, 2).n_features_out == 128
+    assert ResNet(1, 2).n_features_out == 128
+    assert InceptionNet(1, 2).n_features_out == 128
+
+
+def test_univariate_2d_batch_is_one_channel():
+    torch.manual_seed(0)
+    net = FCN(1, 2, channels=(4, 4), kernel_sizes=(3, 3)).eval()
+    x = torch.randn(3, 20)
+    torch.testing.assert_close(net(x), net(x.unsqueeze(1)))
+
+
+@pytest.mark.parametrize("net", NETS, ids=ids(NETS))
+def test_nan_padding_reads_only_the_true_length(net):
+    torch.manual_seed(0)
+    x = torch.randn(6, 2, 40)
+    padded = x.clone()
+    padded[0, :, 25:] = float("nan")
+    padded[3, :, 9:] = float("nan")
+    # A few training steps with padding, so that batch norm's running statistics move.
+    net.train()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+    for _ in range(3):
+        optimizer.zero_grad()
+        net(padded).sum().backward()
+        optimizer.step()
+    net.eval()
+    with torch.no_grad():
+        out = net(padded)
+        torch.testing.assert_close(out[0], net(x[:1, :, :25])[0], atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(out[3], net(x[3:4, :, :9])[0], atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(out[1], net(x[1:2])[0], atol=1e-5, rtol=1e-5)
+        # An explicit mask (boolean or lengths) reads the same as NaN padding.
+        lengths = torch.tensor([25, 40, 40, 9, 40, 40])
+        torch.testing.assert_close(net(x, lengths), out)
+        mask = torch.arange(40) < lengths[:, None]
+        torch.testing.assert_close(net(x, mask), out)
+
+
+def test_masked_batch_norm_uses_observed_steps_only():
+    torch.manual_seed(0)
+    norm = MaskedBatchNorm1d(3, momentum=1.0)
+    x = torch.randn(4, 3, 10)
+    mask = torch.ones(4, 10, dtype=torch.bool)
+    mask[1, 6:] = False
+    padded = x.masked_fill(~mask.unsqueeze(1), 1e6)  # padding with absurd values
+    out = norm.train()(padded, mask)
+    observed = x.permute(1, 0, 2)[:, mask]  # (channels, observed steps)
+    expected_mean = observed.mean(1)
+    torch.testing.assert_close(norm.running_mean, expected_mean)
+    torch.testing.assert_close(norm.running_var, observed.var(1))
+    standardised = (x - expected_mean[None, :, None]) / torch.sqrt(
+        observed.var(1, unbiased=False)[None, :, None] + norm.eps)
+    torch.testing.assert_close(out[mask.unsqueeze(1).expand_as(out)],
+                               standardised[mask.unsqueeze(1).expand_as(out)])
+    # Without a mask it is torch's BatchNorm1d.
+    reference = nn.BatchNorm1d(3)
+    torch.testing.assert_close(MaskedBatchNorm1d(3).train()(x), reference.train()(x))
+
+
+def test_series_mask():
+    x = torch.tensor([[[1.0, float("nan"), 2.0, float("nan")]],
+                      [[1.0, 2.0, 3.0, 4.0]]])
+    filled, mask = series_mask(x)
+    # An inner NaN is a value (read as 0); the series ends at its last observed step.
+    assert mask.tolist() == [[True, True, True, False], [True, True, True, True]]
+    assert filled[0, 0].tolist() == [1.0, 0.0, 2.0, 0.0]
+    assert series_mask(torch.ones(2, 1, 4))[1] is None  # nothing padded: fast path
+    assert series_mask(torch.ones(2, 1, 4), torch.tensor([4, 4]))[1] is None
+    with pytest.raises(ValueError, match="mask must be"):
+        series_mask(torch.ones(2, 1, 4), torch.ones(2, 5, dtype=torch.bool))
+    with pytest.raises(ValueError, match="batch, channels, length"):
+        series_mask(torch.ones(2, 1, 4, 4))
+    h = torch.tensor([[[1.0, 2.0, 3.0, 100.0]]])
+    assert masked_global_average(h, torch.tensor([[True, True, True, False]])).item() == 2.0
+
+
+def test_wrong_channels_and_bad_parameters():
+    net = FCN(3, 2, channels=(4,), kernel_sizes=(3,))
+    with pytest.raises(ValueError, match="expected 3 channel"):
+        net(torch.ones(2, 2, 10))
+    with pytest.raises(ValueError, match="same length"):
+        FCN(1, 2, channels=(4, 4), kernel_sizes=(3,))
+    with pytest.raises(ValueError, match="depth"):
+        InceptionNet(1, 2, depth=0)
+
+
+def test_same_conv_matches_torch_same_padding():
+    torch.manual_seed(0)
+    x = torch.randn(2, 2, 30)
+    for k in (3, 8):
+        ours = SameConv1d(2, 4, k)
+        theirs = nn.Conv1d(2, 4, k, padding="same")
+        theirs.load_state_dict(ours.state_dict())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns about even kernels
+            torch.testing.assert_close(ours(x), theirs(x))
+
+
+@pytest.mark.parametrize("net", NETS, ids=ids(NETS))
+def test_gradients_reach_every_parameter(net):
+    torch.manual_seed(0)
+    x = torch.randn(4, 2, 30)
+    x[1, :, 20:] = float("nan")
+    net.train().zero_grad()
+    net(x).square().mean().backward()
+    for name, param in net.named_parameters():
+        assert param.grad is not None and torch.isfinite(param.grad).all(), name
+        assert param.grad.abs().sum() > 0, name
+
+
+def _shape_data(rng, n):
+    """Two classes told apart by the shape of a bump at a random place, lengths 40-60."""
+    y = rng.integers(0, 2, n)
+    X = np.full((n, 1, 60), np.nan, dtype=np.float32)
+    for i in range(n):
+        length = rng.integers(40, 61)
+        t = np.arange(length)
+        centre = rng.integers(10, length - 10)
+        bump = (np.exp(-0.5 * ((t - centre) / 2.0) ** 2) if y[i]
+                else (np.abs(t - centre) < 4).astype(float))
+        X[i, 0, :length] = bump + 0.1 * rng.standard_normal(length)
+    return torch.from_numpy(X), torch.from_numpy(y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: FCN(1, 2, channels=(16, 32, 16)),
+    lambda: ResNet(1, 2, channels=(8, 16, 16)),
+    lambda: InceptionNet(1, 2, n_filters=8, depth=3, kernel_sizes=(9, 5, 3)),
+], ids=["FCN", "ResNet", "InceptionNet"])
+def test_learns_unequal_length_shapes(make):
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    X, y = _shape_data(rng, 120)
+    X_test, y_test = _shape_data(rng, 100)
+    net = make()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+    for _ in range(15):
+        for batch in torch.randperm(len(X)).split(16):
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(X[batch]), y[batch]).backward()
+            optimizer.step()
+    net.eval()
+    with torch.no_grad():
+        accuracy = (net(X_test).argmax(1) == y_test).float().mean().item()
+    assert accuracy >= 0.9
