@@ -135,7 +135,9 @@ def baselines(X_train, y_train, X_test, y_test, task):
         else:
             from aeon.regression.convolution_based import MiniRocketRegressor as MR
         # Compile numba's kernels first: the timed fit is the fit, not the JIT.
-        MR(random_state=0).fit(A[:8].astype(np.float64), y_train[:8])
+        warm = np.arange(min(8, len(A))) if not classif else \
+            np.unique(y_train, return_index=True)[1]  # one series of each class
+        MR(random_state=0).fit(A[warm].astype(np.float64), y_train[warm])
         run("MiniRocket", MR(random_state=0), A.astype(np.float64), B.astype(np.float64))
     except ImportError as exc:  # pragma: no cover - aeon missing
         print("MiniRocket skipped:", exc, file=sys.stderr)
