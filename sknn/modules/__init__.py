@@ -17,6 +17,7 @@ from .losses import (
 )
 from .mlp import MLP
 from .recurrent import RecurrentNet
+from .timeseries import FCN, ConvRecurrentNet, InceptionNet, ResNet
 from .transfer import FeatureExtractor, TransferNet
 
 __all__ = [
@@ -26,6 +27,10 @@ __all__ = [
     "ConvNet",
     "Augment",
     "RecurrentNet",
+    "FCN",
+    "ResNet",
+    "InceptionNet",
+    "ConvRecurrentNet",
     "TabularGAN",
     "Generator",
     "Critic",
