@@ -40,14 +40,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from sknn.modules.timeseries import (
-    FCN,
-    ConvBlock,
-    InceptionNet,
-    ResNet,
-    masked_global_average,
-    series_mask,
-)
+from sknn.modules.timeseries import FCN, ConvRecurrentNet, InceptionNet, ResNet, series_mask
 
 CLASSIFICATION = ["GunPoint", "BasicMotions", "JapaneseVowels", "ArrowHead",
                   "ItalyPowerDemand", "OSULeaf", "PickupGestureWiimoteZ", "ACSF1"]
@@ -151,54 +144,6 @@ def score(task, y_true, pred):
 
 
 # ----------------------------------------------------------------------------- recurrent recipes
-class RecurrentPool(nn.Module):
-    """[conv front end ->] LSTM -> the last state or the mean of the outputs over time.
-
-    ``front``: channels of "same" conv blocks (kernels 8, 5, 3, ...) before the LSTM
-    (LSTM-FCN-like); ``stride``: average-pool the front end's output by this factor
-    (None: ceil(length / 128), so that the LSTM reads at most ~128 steps).
-    """
-
-    def __init__(self, n_channels, n_outputs, hidden=64, pool="mean", front=(),
-                 stride=1, bidirectional=False):
-        super().__init__()
-        self.pool, self.stride = pool, stride
-        widths, kernels = (n_channels, *front), (8, 5, 3, 3, 3)
-        self.front = nn.ModuleList(ConvBlock(a, b, k) for a, b, k in
-                                   zip(widths[:-1], widths[1:], kernels))
-        self.lstm = nn.LSTM(widths[-1], hidden, batch_first=True, bidirectional=bidirectional)
-        size = hidden
-        with torch.no_grad():  # forget-gate bias 1, as sknn's RecurrentNet
-            for name, p in self.lstm.named_parameters():
-                if name.startswith("bias_ih"):
-                    p[size:2 * size] = 1.0
-                elif name.startswith("bias_hh"):
-                    p[size:2 * size] = 0.0
-        self.n_features_out = hidden * (2 if bidirectional else 1)
-        self.head = nn.Linear(self.n_features_out, n_outputs)
-
-    def features(self, x, mask=None):
-        x, mask = series_mask(x, mask)
-        for block in self.front:
-            x = block(x, mask)
-        stride = self.stride or math.ceil(x.shape[2] / 128)
-        if stride > 1:
-            x = F.avg_pool1d(x, stride, stride, ceil_mode=True)
-            if mask is not None:
-                mask = F.max_pool1d(mask[:, None].float(), stride, stride,
-                                    ceil_mode=True)[:, 0].bool()
-        out, _ = self.lstm(x.transpose(1, 2))  # (batch, time, hidden)
-        if self.pool == "mean":
-            return masked_global_average(out.transpose(1, 2), mask)
-        if mask is None:
-            return out[:, -1]
-        last = mask.sum(1).clamp_min(1) - 1
-        return out[torch.arange(len(out)), last]
-
-    def forward(self, x, mask=None):
-        return self.head(self.features(x, mask))
-
-
 class LSTMFCN(nn.Module):
     """LSTM-FCN (Karim et al. 2017): an FCN branch and an LSTM branch on the
     "dimension-shuffled" input (channels read as time steps), concatenated."""
@@ -235,12 +180,14 @@ MODELS = {
     "resnet32": lambda c, o, L: ResNet(c, o, (32, 64, 64)),
     "inception16": lambda c, o, L: InceptionNet(c, o, n_filters=16, depth=6),
     "inception32": lambda c, o, L: InceptionNet(c, o, n_filters=32, depth=6),
-    "lstm_last": lambda c, o, L: RecurrentPool(c, o, pool="last"),
-    "lstm_mean": lambda c, o, L: RecurrentPool(c, o, pool="mean"),
-    "convlstm_mean": lambda c, o, L: RecurrentPool(c, o, pool="mean", front=(64, 64),
-                                                   stride=None),
-    "convlstm_last": lambda c, o, L: RecurrentPool(c, o, pool="last", front=(64, 64),
-                                                   stride=None),
+    "lstm_last": lambda c, o, L: ConvRecurrentNet(c, o, front_channels=(),
+                                                  front_kernel_sizes=(), pool="last"),
+    "lstm_mean": lambda c, o, L: ConvRecurrentNet(c, o, front_channels=(),
+                                                  front_kernel_sizes=(), pool="mean"),
+    # Conv front end (64, 64; kernels 8, 5), LSTM(64) reading at most ~128 steps.
+    "convlstm_mean": lambda c, o, L: ConvRecurrentNet(c, o, downsample=math.ceil(L / 128)),
+    "convlstm_last": lambda c, o, L: ConvRecurrentNet(c, o, downsample=math.ceil(L / 128),
+                                                      pool="last"),
     "lstmfcn": lambda c, o, L: LSTMFCN(c, o, L),
 }
 for _k in (3,):
