@@ -315,6 +315,7 @@ def main(argv=None):
                 with open(args.out, "a") as f:
                     f.write(json.dumps({"dataset": dataset, "task": args.task, **r,
                                         "schedule": args.schedule, "work": args.work,
+                                        "batch": args.batch or "default",
                                         "max_epochs": args.max_epochs, "znorm": norm}) + "\n")
 
 
