@@ -9,6 +9,7 @@ from torch import nn
 
 from sknn.modules.timeseries import (
     FCN,
+    ConvRecurrentNet,
     InceptionNet,
     MaskedBatchNorm1d,
     ResNet,
@@ -24,17 +25,27 @@ def small_nets(n_channels, n_outputs):
         FCN(n_channels, n_outputs, channels=(8, 16, 8)),
         ResNet(n_channels, n_outputs, channels=(8, 16, 16)),
         InceptionNet(n_channels, n_outputs, n_filters=4, depth=6, kernel_sizes=(9, 5, 2)),
+        ConvRecurrentNet(n_channels, n_outputs, hidden_size=8, front_channels=(8, 8),
+                         downsample=3),
+        ConvRecurrentNet(n_channels, n_outputs, cell="gru", hidden_size=8, front_channels=(),
+                         front_kernel_sizes=(), pool="last", bidirectional=True),
     ]
 
 
 def ids(nets):
-    return [type(net).__name__ for net in nets]
+    return [f"{type(net).__name__}-{i}" for i, net in enumerate(nets)]
 
 
-NETS = small_nets(2, 3)
+NAMES = ids(small_nets(2, 3))
 
 
-@pytest.mark.parametrize("net", NETS, ids=ids(NETS))
+@pytest.fixture(params=range(len(NAMES)), ids=NAMES)
+def net(request):
+    """A fresh small network of each kind (2 channels, 3 outputs)."""
+    torch.manual_seed(0)
+    return small_nets(2, 3)[request.param]
+
+
 def test_shapes(net):
     torch.manual_seed(0)
     x = torch.randn(5, 2, 37)
@@ -60,7 +71,6 @@ def test_univariate_2d_batch_is_one_channel():
     torch.testing.assert_close(net(x), net(x.unsqueeze(1)))
 
 
-@pytest.mark.parametrize("net", NETS, ids=ids(NETS))
 def test_nan_padding_reads_only_the_true_length(net):
     torch.manual_seed(0)
     x = torch.randn(6, 2, 40)
@@ -133,6 +143,12 @@ def test_wrong_channels_and_bad_parameters():
         FCN(1, 2, channels=(4, 4), kernel_sizes=(3,))
     with pytest.raises(ValueError, match="depth"):
         InceptionNet(1, 2, depth=0)
+    with pytest.raises(ValueError, match="pool must be"):
+        ConvRecurrentNet(1, 2, pool="max")
+    with pytest.raises(ValueError, match="downsample"):
+        ConvRecurrentNet(1, 2, downsample=0)
+    with pytest.raises(ValueError, match="expected 3 channel"):
+        ConvRecurrentNet(3, 2)(torch.ones(2, 2, 10))
 
 
 def test_same_conv_matches_torch_same_padding():
@@ -147,7 +163,6 @@ def test_same_conv_matches_torch_same_padding():
             torch.testing.assert_close(ours(x), theirs(x))
 
 
-@pytest.mark.parametrize("net", NETS, ids=ids(NETS))
 def test_gradients_reach_every_parameter(net):
     torch.manual_seed(0)
     x = torch.randn(4, 2, 30)
@@ -177,7 +192,8 @@ def _shape_data(rng, n):
     lambda: FCN(1, 2, channels=(16, 32, 16)),
     lambda: ResNet(1, 2, channels=(8, 16, 16)),
     lambda: InceptionNet(1, 2, n_filters=8, depth=3, kernel_sizes=(9, 5, 3)),
-], ids=["FCN", "ResNet", "InceptionNet"])
+    lambda: ConvRecurrentNet(1, 2, hidden_size=16, front_channels=(16, 16), downsample=2),
+], ids=["FCN", "ResNet", "InceptionNet", "ConvRecurrentNet"])
 def test_learns_unequal_length_shapes(make):
     torch.manual_seed(0)
     rng = np.random.default_rng(0)

@@ -18,7 +18,7 @@ from .losses import (
 from .mlp import MLP
 from .recurrent import RecurrentNet
 from .tabular import TabularInput, TabularMLP
-from .timeseries import FCN, InceptionNet, ResNet
+from .timeseries import FCN, ConvRecurrentNet, InceptionNet, ResNet
 from .transfer import FeatureExtractor, TransferNet
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "InceptionNet",
     "TabularInput",
     "TabularMLP",
+    "ConvRecurrentNet",
     "TabularGAN",
     "Generator",
     "Critic",

@@ -11,6 +11,8 @@ any length.
 - :class:`InceptionNet`: InceptionTime's blocks (a bottleneck, then convolutions of
   several kernel sizes side by side, and a max-pooling branch), with residual
   connections every three blocks.
+- :class:`ConvRecurrentNet`: a recurrent network for the same data: an optional conv
+  front end, an LSTM (GRU, RNN), its outputs averaged over time (or its last state).
 
 A batch is a float tensor of shape ``(batch, channels, length)`` (a 2-D batch is read
 as univariate series). Series of unequal length come NaN-padded at the end (every
@@ -35,6 +37,7 @@ from torch.nn import functional as F
 from .mlp import ACTIVATIONS
 
 __all__ = [
+    "ConvRecurrentNet",
     "FCN",
     "InceptionNet",
     "MaskedBatchNorm1d",
@@ -469,3 +472,146 @@ class InceptionNet(_TimeSeriesNet):
                 x = _zero_padding(x, mask)
                 residual = x
         return x
+
+
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+def masked_average_pool(h, mask, stride):
+    """Average pool ``h`` (batch, channels, length) over windows of ``stride`` steps,
+    observed steps only; a window is observed if any of its steps is (the last window
+    may be partial)."""
+    if stride <= 1:
+        return h, mask
+    if mask is None:
+        return F.avg_pool1d(h, stride, stride, ceil_mode=True), None
+    weight = mask.unsqueeze(1).to(h.dtype)
+    total = F.avg_pool1d(h * weight, stride, stride, ceil_mode=True)
+    count = F.avg_pool1d(weight, stride, stride, ceil_mode=True)
+    pooled_mask = count[:, 0] > 0
+    return _zero_padding(total / count.clamp_min(1e-12), pooled_mask), pooled_mask
+
+
+class ConvRecurrentNet(nn.Module):
+    """A recurrent network for time series: [conv front end ->] LSTM -> pooling over time.
+
+    The front end (LSTM-FCN's idea, Karim et al. 2017) is "same"-padded conv blocks
+    with batch norm; its output is average-pooled by ``downsample`` steps, so that the
+    recurrent layer reads long series in a few hundred steps; the recurrent layer's
+    outputs are averaged over each series' observed steps (``pool="mean"``) or its
+    state after the last observed step is taken (``pool="last"``, the classic
+    reading). Input, masking and unequal lengths as for :class:`FCN`:
+    ``(batch, channels, length)``, NaN padding at the end.
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels (variables, features per step) of each series.
+    n_outputs : int
+        Width of the output layer.
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+    hidden_size : int, default=64
+    front_channels : sequence of int, default=(64, 64)
+        Channels of each conv block of the front end; empty for none (the recurrent
+        layer then reads the series itself).
+    front_kernel_sizes : sequence of int, default=(8, 5)
+        Kernel sizes of the front end's blocks.
+    downsample : int, default=1
+        Average-pool the front end's output by this many steps (fixed when the
+        network is built, so that a series reads the same in any batch; for example
+        ``ceil(training length / 128)``).
+    pool : {"mean", "last"}, default="mean"
+        Average of the recurrent outputs over the observed steps, or the final state
+        (both directions' final states, concatenated, when bidirectional).
+    bidirectional : bool, default=False
+    dropout : float, default=0.0
+        Dropout on the pooled features.
+    forget_bias : float or None, default=1.0
+        Initial forget-gate bias of an LSTM (as :class:`~sknn.modules.RecurrentNet`).
+
+    Attributes
+    ----------
+    n_features_out : int
+    feature_part_names, head_part_names : tuple of str
+        ``("front", "rnn")`` and ``("dropout", "head")``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = ConvRecurrentNet(3, 2, hidden_size=8, front_channels=(8,), front_kernel_sizes=(3,))
+    >>> net(torch.randn(4, 3, 20)).shape
+    torch.Size([4, 2])
+    """
+
+    feature_part_names = ("front", "rnn")
+    head_part_names = ("dropout", "head")
+
+    def __init__(self, n_channels, n_outputs, cell="lstm", hidden_size=64,
+                 front_channels=(64, 64), front_kernel_sizes=(8, 5), downsample=1,
+                 pool="mean", bidirectional=False, dropout=0.0, forget_bias=1.0):
+        super().__init__()
+        front_channels, front_kernel_sizes = tuple(front_channels), tuple(front_kernel_sizes)
+        if len(front_channels) != len(front_kernel_sizes):
+            raise ValueError(
+                f"front_channels and front_kernel_sizes must be of the same length; got "
+                f"{front_channels} and {front_kernel_sizes}."
+            )
+        if pool not in ("mean", "last"):
+            raise ValueError(f"pool must be 'mean' or 'last'; got {pool!r}.")
+        if int(downsample) < 1:
+            raise ValueError(f"downsample must be >= 1; got {downsample}.")
+        self.n_channels, self.pool, self.downsample = int(n_channels), pool, int(downsample)
+        widths = (self.n_channels, *front_channels)
+        self.front = nn.ModuleList(
+            ConvBlock(a, b, k) for a, b, k in zip(widths[:-1], widths[1:], front_kernel_sizes)
+        )
+        self.cell = cell
+        self.rnn = CELLS[cell](widths[-1], hidden_size, batch_first=True,
+                               bidirectional=bidirectional)
+        if cell == "lstm" and forget_bias is not None:
+            with torch.no_grad():  # torch's gate order: input, forget, cell, output
+                for name, param in self.rnn.named_parameters():
+                    if name.startswith("bias_ih"):
+                        param[hidden_size:2 * hidden_size] = forget_bias
+                    elif name.startswith("bias_hh"):
+                        param[hidden_size:2 * hidden_size] = 0.0
+        self.n_features_out = hidden_size * (2 if bidirectional else 1)
+        self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
+        self.head = nn.Linear(self.n_features_out, n_outputs)
+
+    def features(self, x, mask=None):
+        """The recurrent outputs pooled over time, shape (batch, ``n_features_out``)."""
+        x, mask = series_mask(x, mask)
+        if x.shape[1] != self.n_channels:
+            raise ValueError(
+                f"expected {self.n_channels} channel(s) (batch, channels, length); got "
+                f"a batch of shape {tuple(x.shape)}."
+            )
+        for block in self.front:
+            x = block(x, mask)
+        x, mask = masked_average_pool(x, mask, self.downsample)
+        seq = x.transpose(1, 2)  # (batch, time, channels)
+        if mask is not None and self.rnn.bidirectional:
+            # Backwards, the padding would come first: pack.
+            lengths = mask.sum(1).clamp_min(1).cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(seq, lengths, batch_first=True,
+                                                       enforce_sorted=False)
+            out, state = self.rnn(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True,
+                                                      total_length=seq.shape[1])
+        else:
+            # One direction: reading on into the padding cannot change the past.
+            out, state = self.rnn(seq)
+        if self.pool == "mean":
+            return masked_global_average(out.transpose(1, 2), mask)
+        if self.rnn.bidirectional:
+            # Each direction's final state (the backward one ends at the first step).
+            hidden = state[0] if self.cell == "lstm" else state
+            return torch.cat((hidden[-2], hidden[-1]), 1)
+        if mask is None:
+            return out[:, -1]
+        last = mask.sum(1).clamp_min(1) - 1
+        return out[torch.arange(len(out), device=out.device), last]
+
+    def forward(self, x, mask=None):
+        return self.head(self.dropout(self.features(x, mask)))
