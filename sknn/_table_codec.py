@@ -9,6 +9,7 @@ Decoding maps generated scores back through an optional calibration, the observe
 quantiles and the data's resolution, and restores every column's dtype.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,8 @@ __all__ = ["Column", "TableCodec", "validate_table", "validate_labels"]
 
 def _dtype_family(dtype):
     """Coarse dtype kind used to notice a column whose dtype changed since fit."""
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
     if isinstance(dtype, pd.CategoricalDtype):
         return "category"
     if pd.api.types.is_bool_dtype(dtype):
@@ -38,6 +41,30 @@ def _dtype_family(dtype):
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         return "string"
     return str(dtype)
+
+
+_EPOCH_UNIT = np.timedelta64(1, "s")
+
+
+def _as_numbers(series):
+    """A datetime column as float seconds since 1970 (UTC for time zones), NaT as
+    NaN: what the generator learns; other columns unchanged."""
+    if _dtype_family(series.dtype) != "datetime":
+        return series
+    if getattr(series.dtype, "tz", None) is not None:
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = series.to_numpy(dtype="datetime64[ns]")
+    seconds = (values - np.datetime64(0, "ns")) / _EPOCH_UNIT
+    return pd.Series(np.where(np.isnat(values), np.nan, seconds), index=series.index)
+
+
+def _from_numbers(values, dtype):
+    """Float seconds back to a datetime column of ``dtype`` (time zone included)."""
+    stamps = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s")
+    tz = getattr(dtype, "tz", None)
+    if tz is not None:
+        stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+    return stamps.astype(dtype)
 
 
 def _sorted_values(values):
@@ -245,11 +272,14 @@ class TableCodec:
     @staticmethod
     def _describe(name, series, integer=None):
         kind = _dtype_family(series.dtype)
-        if kind not in ("category", "bool", "integer", "float", "string"):
+        if kind not in ("category", "bool", "integer", "float", "string", "datetime"):
             raise ValueError(
                 f"Column {name!r} has dtype {series.dtype}, which GANSampler cannot learn; "
                 "convert it to numbers or categories first."
             )
+        if kind == "datetime":  # learned as seconds, returned as datetimes (see decode)
+            column = TableCodec._describe(name, _as_numbers(series), integer=False)
+            return dataclasses.replace(column, dtype=series.dtype)
         missing = series.isna()
         if missing.all():
             raise ValueError(
@@ -301,7 +331,8 @@ class TableCodec:
         if not cols:
             return np.empty((len(frame), 0))
         return np.column_stack(
-            [frame[c].astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+            [_as_numbers(frame[c]).astype("float64").to_numpy(dtype=np.float64,
+                                                              na_value=np.nan)
              for c in cols])
 
     def check_frame(self, frame):
@@ -483,8 +514,11 @@ class TableCodec:
         if not self.frame:
             X = np.column_stack([out[c.name] for c in self.columns])
             return X.astype(self.array_dtype)
-        return pd.DataFrame({c.name: pd.Series(out[c.name]).astype(c.dtype)
-                             for c in self.columns})
+        return pd.DataFrame({
+            c.name: (_from_numbers(out[c.name], c.dtype)
+                     if _dtype_family(c.dtype) == "datetime"
+                     else pd.Series(out[c.name]).astype(c.dtype))
+            for c in self.columns})
 
 
 # --------------------------------------------------------------------------- validation

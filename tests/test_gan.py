@@ -469,7 +469,7 @@ def test_score_samples_ranks_real_rows_above_generated_ones(wine, wine_fit):
         (np.full(20, 3.0), "constant"),
         (np.array(["x"] * 20, dtype=object), "constant"),
         (np.r_[np.inf, np.arange(19.0)], "infinity"),
-        (pd.date_range("2020-01-01", periods=20), "cannot learn"),
+        (pd.timedelta_range("1s", periods=20), "cannot learn"),
     ],
 )
 def test_bad_columns(column, message):
@@ -631,3 +631,24 @@ def test_sgd_uses_the_momentum_parameters():
     samples = [f.sample(20, random_state=0) for f in fits]
     for other in samples[1:]:
         assert not np.array_equal(samples[0], other)
+
+
+def test_datetime_columns_are_learned_and_returned_with_their_dtype_and_time_zone():
+    rng = np.random.default_rng(0)
+    n = 240
+    days = pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    frame = pd.DataFrame({
+        "amount": rng.normal(size=n),
+        "booked": pd.Series(pd.Timestamp("2024-01-01") + days).dt.tz_localize("Europe/Paris"),
+        "seen": pd.Timestamp("2020-06-01") + pd.to_timedelta(rng.normal(0, 3600, n), unit="s"),
+    })
+    frame.loc[frame.index[::8], "seen"] = pd.NaT
+    sampler = GANSampler(generator_layer_sizes=(16,), critic_layer_sizes=(16,), max_iter=5,
+                         random_state=0).fit(frame)
+    rows = sampler.sample(400, random_state=0)
+    assert rows.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert str(rows["booked"].dt.tz) == "Europe/Paris"
+    # Generated dates stay in the training range; missing timestamps come back as NaT.
+    assert rows["booked"].min() >= frame["booked"].min()
+    assert rows["booked"].max() <= frame["booked"].max()
+    assert 0.03 < rows["seen"].isna().mean() < 0.3

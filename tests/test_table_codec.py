@@ -171,7 +171,8 @@ def test_missing_values_in_a_column_that_had_none(table, codec):
     (pd.Series([1.5] * 4), "is constant"),
     (pd.Series(["a"] * 4), "is constant"),
     (pd.Series([1.0, np.inf, 2.0, 3.0]), "infinity"),
-    (pd.Series(pd.to_datetime(["2020-01-01"] * 4)), "cannot learn"),
+    (pd.Series(pd.to_datetime(["2020-01-01"] * 4)), "is constant"),  # a constant date
+    (pd.Series(pd.to_timedelta([1, 2, 3, 4], unit="s")), "cannot learn"),
 ])
 def test_columns_that_cannot_be_learned(column, message):
     with pytest.raises(ValueError, match=message):
