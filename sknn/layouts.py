@@ -580,7 +580,16 @@ class SequenceLayout(InputLayout):
             return X
         shape = getattr(X, "shape", None)
         if shape is not None and len(shape) == 2 and self.input_ndim_ == 3:
-            # Rows of flattened sequences for a model fitted on 3-D arrays.
+            # Rows of flattened sequences for a model fitted on 3-D arrays: rows have a
+            # fixed width, the fitted sequences' (other lengths come as 3-D or lists).
+            T, F = self.sequence_shape_
+            if shape[1] != T * F:
+                raise ValueError(
+                    f"X has {shape[1]} features, but {self.owner_name_} is expecting "
+                    f"{T * F} features as input: 2-D rows of flattened sequences of {T} "
+                    f"steps x {F} features (pass sequences of other lengths as a 3-D "
+                    "array or a list)."
+                )
             steps, features = self.steps_and_features(shape)
             self._check_features(features, shape)
             return np.reshape(X, self._user_shape(shape[0], steps, features))
