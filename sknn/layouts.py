@@ -109,14 +109,19 @@ class InputLayout(BaseEstimator):
             **self._validation_options(X, reset), **validate_kw,
         )
         if reset:
-            self.owner_name_ = type(estimator).__name__
-            self.n_features_in_ = estimator.n_features_in_
-            names = getattr(estimator, "feature_names_in_", None)
-            if names is not None:
-                self.feature_names_in_ = names
-            else:
-                self.__dict__.pop("feature_names_in_", None)
+            self._remember_columns(estimator)
         return out
+
+    def _remember_columns(self, estimator):
+        """Keep what validation recorded on ``estimator``: its name, the column count
+        and names (so that :meth:`transform` can check new input on its own)."""
+        self.owner_name_ = type(estimator).__name__
+        self.n_features_in_ = estimator.n_features_in_
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is not None:
+            self.feature_names_in_ = names
+        else:
+            self.__dict__.pop("feature_names_in_", None)
 
     def fit(self, X):
         """Record what the network's input looks like, from validated training data.
@@ -237,15 +242,6 @@ default="from_dtype"
                      y_numeric=validate_kw.get("y_numeric", False), estimator=estimator)
         check_consistent_length(frame, y)
         return frame, y
-
-    def _remember_columns(self, estimator):
-        self.owner_name_ = type(estimator).__name__
-        self.n_features_in_ = estimator.n_features_in_
-        names = getattr(estimator, "feature_names_in_", None)
-        if names is not None:
-            self.feature_names_in_ = names
-        else:
-            self.__dict__.pop("feature_names_in_", None)
 
     def fit(self, X):
         if isinstance(X, np.ndarray) and X.dtype != object or sp.issparse(X):
