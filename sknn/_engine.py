@@ -74,8 +74,18 @@ def resolve_device(device):
 
 # --------------------------------------------------------------------------- precision
 
-# The ``precision`` parameter: the dtype torch.autocast computes in (None: plain float32).
-PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}
+# The ``precision`` parameter: the dtype torch.autocast computes in (None: no autocast;
+# "float64" trains and predicts in plain float64, see :func:`parameter_dtype`).
+PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16,
+              "float64": None}
+
+
+def parameter_dtype(precision):
+    """The dtype of the parameters and the input tensors under ``precision``.
+
+    float32 except for ``"float64"``: mixed precision keeps float32 weights.
+    """
+    return torch.float64 if precision == "float64" else torch.float32
 
 
 def autocast(device, precision):
@@ -83,7 +93,7 @@ def autocast(device, precision):
 
     Mixed precision through ``torch.autocast``: matrix products and convolutions run
     in the lower precision, reductions and losses in float32, and the parameters stay
-    float32. ``"float32"`` is no context at all.
+    float32. ``"float32"`` and ``"float64"`` are no context at all.
     """
     dtype = PRECISIONS[precision]
     if dtype is None:
@@ -153,14 +163,31 @@ class InMemoryData:
     y : ndarray or None
     sample_weight : ndarray or None
     device : torch.device
+    dtype : torch.dtype, default=torch.float32
+        The floating dtype of the tensors (``precision="float64"``: float64).
     """
 
-    def __init__(self, X, y=None, sample_weight=None, *, device):
+    def __init__(self, X, y=None, sample_weight=None, *, device, dtype=torch.float32):
         self.device = device
+        self.dtype = dtype
         self.sparse = sp.issparse(X)
-        self.X = X.astype(np.float32).tocsr() if self.sparse else as_tensor(X, device)
-        self.y = None if y is None else as_tensor(y, device)
-        self.w = None if sample_weight is None else as_tensor(sample_weight, device)
+        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        self.X = X.astype(np_dtype).tocsr() if self.sparse else as_tensor(X, device, dtype)
+        self.y = None if y is None else as_tensor(y, device, dtype)
+        self.w = None if sample_weight is None else as_tensor(sample_weight, device, dtype)
+
+    def cast(self, dtype):
+        """Convert the floating tensors to ``dtype`` in place (no-op when they are)."""
+        if dtype == self.dtype:
+            return self
+        self.dtype = dtype
+        if self.sparse:
+            self.X = self.X.astype(np.float64 if dtype == torch.float64 else np.float32)
+        for name in ("X", "y", "w"):
+            value = getattr(self, name)
+            if isinstance(value, torch.Tensor) and value.is_floating_point():
+                setattr(self, name, value.to(dtype))
+        return self
 
     def __len__(self):
         return self.X.shape[0]
@@ -177,13 +204,14 @@ class InMemoryData:
         return X, y, w
 
 
-def as_tensor(array, device):
-    """Convert an array to a tensor once: float64 becomes float32, ints stay int64."""
+def as_tensor(array, device, dtype=torch.float32):
+    """Convert an array to a tensor once: floats become ``dtype`` (float32 by default),
+    ints stay int64."""
     if isinstance(array, torch.Tensor):
         return array.to(device)
     array = np.asarray(array)
     if array.dtype.kind == "f":
-        array = array.astype(np.float32, copy=False)
+        array = array.astype(np.float64 if dtype == torch.float64 else np.float32, copy=False)
     elif array.dtype.kind in "iub":
         array = array.astype(np.int64, copy=False)
     return torch.from_numpy(np.ascontiguousarray(array)).to(device)
@@ -236,12 +264,12 @@ class OptimizerSpec:
     """What the estimator asks of the optimizer, independent of torch's classes.
 
     ``alpha`` is scikit-learn's L2 strength: the penalty added per batch is
-    ``0.5 * alpha * ||W||^2 / batch_size``. For "adam" and "sgd" it is applied as the
-    equivalent ``weight_decay = alpha / batch_size``, which keeps the fused optimizer
-    kernels; unlike scikit-learn it then also reaches the biases (a negligible
-    difference at the usual strengths, and one fused kernel per step instead of
-    two). For "adamw" ``alpha`` is AdamW's decoupled decay; for "lbfgs" it is added
-    to the loss, on weights only.
+    ``0.5 * alpha * ||W||^2 / batch_size``, on the weights (parameters of two or more
+    dimensions), not the biases. For "adam" and "sgd" it is applied as the
+    equivalent ``weight_decay = alpha / batch_size`` on a parameter group of the
+    weights (the biases are a second group without decay), which keeps the fused
+    optimizer kernels. For "adamw" ``alpha`` is AdamW's decoupled decay (one group);
+    for "lbfgs" it is added to the loss, on weights only.
 
     ``lr_factors`` gives parts of the network their own learning rate: pairs
     ``(prefix, factor)``, where the parameters whose name starts with ``prefix``
@@ -273,22 +301,19 @@ class OptimizerSpec:
         params = [p for p in module.parameters() if p.requires_grad]
         lr = self.learning_rate_init
         if self.solver == "lbfgs":
-            # As in scikit-learn, learning_rate_init does not apply: the line search
-            # chooses the step, and one epoch is one L-BFGS iteration on all rows.
-            return torch.optim.LBFGS(
-                params,
-                lr=1.0,
-                max_iter=1,
-                max_eval=max(2, min(25, self.max_fun)),
-                history_size=10,
-                line_search_fn="strong_wolfe",
-            )
-        # One parameter group (biases decayed too): a second group costs a second
-        # fused kernel launch per step, about 7% of an MLP's step at batch 200.
+            # Never stepped: SknnNet runs scipy's L-BFGS-B on the flattened parameters
+            # (as scikit-learn does). The object only carries the parameter list for
+            # callbacks that read ``net.optimizer_``.
+            return torch.optim.SGD(params, lr=1.0)
         decay = self.alpha if self.solver == "adamw" else self.alpha / max(1, self.batch_size)
         fused = {"fused": True} if _fused_supported(device) else {}
         if self.lr_factors:
             params = _parameter_groups(module, self.lr_factors, lr)
+        if decay and self.solver != "adamw":
+            # The L2 penalty is on the weights only: the biases (and other 1-D
+            # parameters such as batch-norm scales) get a group without decay.
+            params = _weights_apart(module, params, decay)
+            decay = 0.0
         if self.solver == "sgd":
             nesterov = self.nesterovs_momentum and self.momentum > 0
             return torch.optim.SGD(params, lr=lr, momentum=self.momentum, nesterov=nesterov,
@@ -315,6 +340,30 @@ def _parameter_groups(module, lr_factors, lr):
     return out
 
 
+def _weights_apart(module, params, decay):
+    """Split parameters (a list, or groups of dicts) into decayed weights and undecayed rest.
+
+    Each group becomes two: its parameters of two or more dimensions with
+    ``weight_decay=decay``, and the others with none. Empty groups are left out.
+    """
+    groups = params if params and isinstance(params[0], dict) else [{"params": params}]
+    out = []
+    for group in groups:
+        weights = [p for p in group["params"] if p.ndim > 1]
+        rest = [p for p in group["params"] if p.ndim <= 1]
+        out += [{**group, "params": weights, "weight_decay": decay}] if weights else []
+        out += [{**group, "params": rest, "weight_decay": 0.0}] if rest else []
+    return out
+
+
+def _finite_parameters(module):
+    """True when every parameter of ``module`` is finite (one device sync)."""
+    params = [p.detach() for p in module.parameters()]
+    if not params:
+        return True
+    return bool(torch.stack([torch.isfinite(p).all() for p in params]).all())
+
+
 def _fused_supported(device):
     # Fused kernels exist for CPU and CUDA; MPS support varies by torch version.
     return device.type in ("cpu", "cuda")
@@ -339,6 +388,10 @@ class ConvergenceState:
     n_iter: int = 0
     samples_seen: int = 0
     history: list = field(default_factory=list)
+    # ``n_iter`` when the current fit / partial_fit call began: the estimator's
+    # ``n_iter_`` counts the epochs of one call (scikit-learn's convention), while
+    # ``n_iter`` keeps counting (it seeds the batch order of later calls).
+    fit_start: int = 0
 
 
 @dataclass
@@ -357,15 +410,24 @@ class StopRules:
 class TrainingMonitor(Callback):
     """Per-epoch bookkeeping, scikit-learn's MLP stopping rules and LR schedules.
 
-    Raises ``ValueError`` when the loss stops being finite, so a diverging fit ends
-    with a message instead of a model full of NaN.
+    A loss that stops being finite ends the fit once the weights are no longer
+    finite either (:func:`train` then raises scikit-learn's "Solver produced
+    non-finite parameter weights" error, unless early stopping restores finite best
+    weights). With ``sink`` set (``verbose`` and scikit-learn's log style) it prints
+    scikit-learn's "Iteration N, loss = ..." lines.
     """
 
-    def __init__(self, state, rules):
+    def __init__(self, state, rules, sink=None):
         self.state = state
         self.rules = rules
+        self.sink = sink
         self.converged = False
         self.best_weights = None
+        self.divergence = None  # (epoch, loss) of the first non-finite training loss
+
+    def _log(self, message):
+        if self.sink is not None:
+            self.sink(message)
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         st, rules = self.state, self.rules
@@ -373,39 +435,55 @@ class TrainingMonitor(Callback):
         loss = record["train_loss"] + net.l2_penalty_for_report()
         st.n_iter += 1
         st.samples_seen += len(dataset_train)
-        if not np.isfinite(loss):
-            raise ValueError(
-                f"The training loss became {loss} at epoch {st.n_iter}; the fit was "
-                f"stopped. Try a lower learning_rate_init (it is "
-                f"{net.optimizer_.param_groups[0]['lr']:g}), scale the input features, or "
-                "use a smaller batch_size."
-            )
         st.loss_curve.append(float(loss))
         record = {k: v for k, v in record.items() if k != "batches"}
         record["epoch"] = st.n_iter
         st.history.append(record)
+        self._log(f"Iteration {st.n_iter - st.fit_start}, loss = {loss:.8f}")
+        if rules.early_stopping and "valid_score" in record:
+            self._log(f"Validation score: {record['valid_score']:f}")
         if rules.learning_rate == "invscaling":
             lr = rules.learning_rate_init / (st.samples_seen + 1) ** rules.power_t
             _set_lr(net.optimizer_, lr)
+        diverged = False
+        if not np.isfinite(loss):
+            if self.divergence is None:
+                self.divergence = (st.n_iter, float(loss))
+            # Nothing recovers from non-finite weights: end the fit (scikit-learn
+            # would run the remaining epochs on NaN).
+            diverged = not _finite_parameters(net.module_)
         if not rules.check_convergence:
+            if diverged:
+                raise KeyboardInterrupt
             return
         if rules.early_stopping:
-            score = record["valid_score"]
+            score = float(record["valid_score"])
             st.validation_scores.append(score)
             improved = score >= st.best_validation_score + rules.tol
             st.no_improvement = 0 if improved else st.no_improvement + 1
             if score > st.best_validation_score:
                 st.best_validation_score = score
                 self.best_weights = copy.deepcopy(net.module_.state_dict())
+        elif net.spec.solver == "lbfgs":
+            # scipy's L-BFGS-B decides (gtol=tol, maxiter, maxfun), as in scikit-learn.
+            st.best_loss = min(st.best_loss, loss)
         else:
             st.no_improvement = st.no_improvement + 1 if loss > st.best_loss - rules.tol else 0
             st.best_loss = min(st.best_loss, loss)
+        if diverged:
+            raise KeyboardInterrupt
         if st.no_improvement > rules.n_iter_no_change:
             lr = _base_lr(net.optimizer_)
             if rules.learning_rate == "adaptive" and lr > 1e-6:
                 _set_lr(net.optimizer_, lr / 5)
                 st.no_improvement = 0
+                self._log(f"Setting learning rate to {lr / 5:f}")
                 return
+            self._log(
+                ("Validation score" if rules.early_stopping else "Training loss")
+                + f" did not improve more than tol={rules.tol:f} for "
+                f"{rules.n_iter_no_change} consecutive epochs. Stopping."
+            )
             self.converged = True
             raise KeyboardInterrupt  # skorch's own way of ending a fit early
 
@@ -436,7 +514,7 @@ class SknnNet(NeuralNet):
     """
 
     def __init__(self, module, criterion, *, spec, shuffle, generator, l1=0.0,
-                 score_fn=None, precision="float32", **kwargs):
+                 score_fn=None, precision="float32", log_style="table", **kwargs):
         super().__init__(module, criterion, **kwargs)
         self.spec = spec
         self.shuffle = shuffle
@@ -444,10 +522,11 @@ class SknnNet(NeuralNet):
         self.l1 = l1
         self.score_fn = score_fn
         self.precision = precision
+        self.log_style = log_style
 
     def get_default_callbacks(self):
         callbacks = [("epoch_timer", EpochTimer())]
-        if self.verbose:
+        if self.verbose and self.log_style == "table":
             callbacks.append(("print_log", PrintLog(floatfmt=".4f")))
         return callbacks
 
@@ -505,7 +584,8 @@ class SknnNet(NeuralNet):
         if self.spec.penalty_in_loss or not self.spec.alpha or self.spec.solver == "adamw":
             return 0.0
         with torch.no_grad():
-            sq = sum(float((p * p).sum()) for p in self.module_.parameters() if p.requires_grad)
+            sq = sum(float((p * p).sum()) for p in self.module_.parameters()
+                     if p.requires_grad and p.ndim > 1)
         return 0.5 * self.spec.alpha * sq / max(1, self.spec.batch_size)
 
     # -- steps -----------------------------------------------------------------
@@ -529,8 +609,6 @@ class SknnNet(NeuralNet):
         return None
 
     def train_step(self, batch, **fit_params):
-        if self.spec.solver == "lbfgs":  # needs the closure: skorch's own step
-            return super().train_step(batch, **fit_params)
         self.optimizer_.zero_grad()
         step = self.train_step_single(batch)
         scaler = self.grad_scaler_
@@ -592,16 +670,90 @@ class SknnNet(NeuralNet):
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         dataset_train, dataset_valid = X, y
         on_epoch_kwargs = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
-        iterator_train = self.get_iterator(dataset_train, training=True)
         iterator_valid = (None if dataset_valid is None
                           else self.get_iterator(dataset_valid, training=False))
-        for _ in range(epochs if epochs is not None else self.max_epochs):
+        epochs = epochs if epochs is not None else self.max_epochs
+        if self.spec.solver == "lbfgs":
+            return self._fit_lbfgs(dataset_train, iterator_valid, epochs, on_epoch_kwargs)
+        iterator_train = self.get_iterator(dataset_train, training=True)
+        for _ in range(epochs):
             self.notify("on_epoch_begin", **on_epoch_kwargs)
             self.run_single_epoch(iterator_train, training=True, prefix="train",
                                   step_fn=self.train_step)
             self.run_single_epoch(iterator_valid, training=False, prefix="valid",
                                   step_fn=self.validation_step)
             self.notify("on_epoch_end", **on_epoch_kwargs)
+        return self
+
+
+    def _fit_lbfgs(self, dataset_train, iterator_valid, epochs, on_epoch_kwargs):
+        """scipy's L-BFGS-B on the flattened parameters, as scikit-learn's MLP runs it.
+
+        ``tol`` (``gtol_``, set by :func:`train`) is the projected-gradient
+        tolerance, ``max_iter`` the
+        iterations and ``max_fun`` the loss evaluations of the whole fit; the torch
+        loss and its gradient on all training rows are the objective. Every
+        iteration is one epoch for the callbacks (history, monitor, early stopping,
+        user callbacks), with the iterate loaded into the module. The result is
+        kept as ``lbfgs_result_``.
+        """
+        import scipy.optimize
+
+        module = self.module_
+        params = [p for p in module.parameters() if p.requires_grad]
+        X, y, w = dataset_train.rows(slice(0, len(dataset_train)))
+        n_rows = len(X)
+        device, dtype = params[0].device, params[0].dtype
+        timer = dict(self.callbacks_).get("epoch_timer")
+        stopped = []
+        last = {"x": None, "time": time.time()}
+
+        def load(x):
+            with torch.no_grad():
+                torch.nn.utils.vector_to_parameters(
+                    torch.from_numpy(x).to(device=device, dtype=dtype), params)
+
+        def objective(x):
+            load(x)
+            if not module.training:
+                module.train()
+            for p in params:
+                p.grad = None
+            with self.autocast():
+                loss = self.batch_loss(module(X), y, w, n_rows, X)
+            loss.backward()
+            grad = torch.cat([torch.zeros_like(p).reshape(-1) if p.grad is None
+                              else p.grad.reshape(-1) for p in params])
+            return float(loss.detach()), grad.detach().to("cpu", torch.float64).numpy()
+
+        def callback(intermediate_result):
+            last["x"] = intermediate_result.x
+            load(intermediate_result.x)
+            self.notify("on_epoch_begin", **on_epoch_kwargs)
+            if timer is not None:  # the epoch is the iteration that just ended
+                timer.epoch_start_time_ = last["time"]
+            self.history.record("train_loss", float(intermediate_result.fun))
+            self.history.record("train_batch_count", 1)
+            self.run_single_epoch(iterator_valid, training=False, prefix="valid",
+                                  step_fn=self.validation_step)
+            try:
+                self.notify("on_epoch_end", **on_epoch_kwargs)
+            except KeyboardInterrupt:  # the monitor or a user's callback stops the fit
+                stopped.append(True)
+                raise StopIteration from None
+            finally:
+                last["time"] = time.time()
+
+        x0 = torch.nn.utils.parameters_to_vector(params).detach().to("cpu", torch.float64)
+        result = scipy.optimize.minimize(
+            objective, x0.numpy(), method="L-BFGS-B", jac=True, callback=callback,
+            options={"maxiter": epochs, "maxfun": self.spec.max_fun, "gtol": self.gtol_},
+        )
+        load(result.x if not stopped or last["x"] is None else last["x"])
+        for p in params:
+            p.grad = None
+        self.lbfgs_result_ = result
+        self.lbfgs_stopped_ = bool(stopped)
         return self
 
 
@@ -617,11 +769,17 @@ class FitResult:
     converged: bool
     stopped_early: bool
     seconds: float
+    # Why the fit did not converge, for the ConvergenceWarning (None: max_iter ran out).
+    message: str = None
+
+
+NONFINITE_WEIGHTS = ("Solver produced non-finite parameter weights. The input data may "
+                     "contain large values and need to be preprocessed.")
 
 
 def train(module, criterion, train_data, valid_data, *, spec, rules, state, epochs, device,
           seed, shuffle=True, l1=0.0, score_fn=None, verbose=0, callbacks=(),
-          optimizer_state=None, net_cls=None, precision="float32"):
+          optimizer_state=None, net_cls=None, precision="float32", log_style="table"):
     """Run ``epochs`` epochs of training through skorch.
 
     Parameters
@@ -652,16 +810,32 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
         The ``SknnNet`` subclass (or a factory of one) that runs the fit, for
         networks whose training step is not one forward / backward pass (a GAN's
         alternating updates); None is :class:`SknnNet`.
-    precision : {"float32", "bfloat16", "float16"}, default="float32"
+    precision : {"float32", "bfloat16", "float16", "float64"}, default="float32"
         Mixed precision of the forward passes (see :func:`autocast`); "float16"
-        also scales the loss with a ``torch.amp.GradScaler``.
+        also scales the loss with a ``torch.amp.GradScaler``; "float64" converts the
+        module and the data to float64.
+    log_style : {"table", "sklearn"}, default="table"
+        What ``verbose`` prints per epoch: skorch's table, or scikit-learn's
+        "Iteration N, loss = ..." lines.
 
     Returns
     -------
     FitResult
+
+    Raises
+    ------
+    ValueError
+        When the weights end up non-finite (scikit-learn's message).
     """
     generator = torch.Generator().manual_seed(seed)
-    monitor = TrainingMonitor(state, rules)
+    dtype = parameter_dtype(precision)
+    if dtype != torch.float32:
+        module.to(dtype)
+        for data in (train_data, valid_data):
+            if data is not None:
+                data.cast(dtype)
+    sink = print if verbose and log_style == "sklearn" else None
+    monitor = TrainingMonitor(state, rules, sink=sink)
     user_callbacks = [(f"user_{i}", copy.deepcopy(cb)) for i, cb in enumerate(callbacks)]
     net = (net_cls or SknnNet)(
         module,
@@ -672,6 +846,7 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
         l1=l1,
         score_fn=score_fn if valid_data is not None else None,
         precision=precision,
+        log_style=log_style,
         batch_size=spec.batch_size,
         max_epochs=epochs,
         train_split=None,
@@ -679,35 +854,56 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
         verbose=verbose,
         callbacks=[("monitor", monitor), *user_callbacks],
     )
+    net.gtol_ = rules.tol  # scipy's L-BFGS-B gradient tolerance, as in scikit-learn
     net.initialize()
-    if optimizer_state is not None:
+    if optimizer_state is not None and spec.solver != "lbfgs":
         net.optimizer_.load_state_dict(optimizer_state)
     start = time.perf_counter()
     net.partial_fit(train_data, valid_data)
     seconds = time.perf_counter() - start
     module.eval()  # predictions need eval mode; leaving it set saves a toggle per call
     stopped_early = monitor.converged
+    message = None
     if rules.early_stopping and monitor.best_weights is not None:
         module.load_state_dict(monitor.best_weights)
+    lbfgs = getattr(net, "lbfgs_result_", None)
+    if lbfgs is not None and not net.lbfgs_stopped_:
+        stopped_early = lbfgs.status == 0
+        if not stopped_early:
+            message = (f"lbfgs failed to converge after {lbfgs.nit} iteration(s) "
+                       f"(status={lbfgs.status}): {lbfgs.message}. Increase max_iter "
+                       f"(now {epochs}) or max_fun (now {spec.max_fun}), or scale the data.")
+    if monitor.divergence is not None:
+        epoch, loss = monitor.divergence
+        hint = f"The training loss became {loss} at epoch {epoch}"
+        if spec.solver != "lbfgs":
+            hint += (f"; with scaled input features, try a lower learning_rate_init (it is "
+                     f"{spec.learning_rate_init:g}) or a smaller batch_size")
+        if not _finite_parameters(module):
+            raise ValueError(f"{NONFINITE_WEIGHTS} {hint}.")
+        stopped_early = False
+        message = (f"{hint}. The fit stopped there"
+                   + (" and kept the weights of the best validation score."
+                      if rules.early_stopping else "."))
     return FitResult(
         module=module,
         optimizer_state=net.optimizer_.state_dict(),
         converged=stopped_early,
         stopped_early=stopped_early,
         seconds=seconds,
+        message=message,
     )
 
 
-def warn_not_converged(estimator, max_iter):
-    """Emit scikit-learn's ``ConvergenceWarning`` wording for an unfinished fit."""
+def warn_not_converged(estimator, max_iter, message=None):
+    """Emit a ``ConvergenceWarning``: scikit-learn's wording for an unfinished fit, or
+    ``message`` (why the fit stopped) when given."""
     import warnings
 
-    warnings.warn(
-        f"{type(estimator).__name__}: maximum iterations ({max_iter}) reached and the "
-        "optimization hasn't converged yet.",
-        ConvergenceWarning,
-        stacklevel=user_stacklevel(),
-    )
+    if message is None:
+        message = (f"{type(estimator).__name__}: maximum iterations ({max_iter}) reached "
+                   "and the optimization hasn't converged yet.")
+    warnings.warn(message, ConvergenceWarning, stacklevel=user_stacklevel())
 
 
 def user_stacklevel():
@@ -734,8 +930,13 @@ def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precis
         module.eval()
     mixed = PRECISIONS[precision] is not None
 
+    dtype = next(iter(module.parameters()), torch.empty(0)).dtype
+
     def run(rows):
-        out = fn(data.rows(rows)[0])
+        x = data.rows(rows)[0]
+        if x.is_floating_point() and x.dtype != dtype and dtype.is_floating_point:
+            x = x.to(dtype)  # data kept in float32 for a float64 module (or the reverse)
+        out = fn(x)
         return (out.float() if mixed and out.is_floating_point() else out).cpu()
 
     with torch.inference_mode(), autocast(data.device, precision):

@@ -20,13 +20,17 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine, _progress
 from ._progress import FitFeedbackMixin
 from ._validation import (
     Interval,
+    Options,
     StrOptions,
+    check_continued_classes,
+    check_validation_size,
     encode_classification_target,
     validate_features,
     validate_regression_target,
@@ -61,11 +65,15 @@ COMMON_PARAMETERS_DOC = """\
         the validation split. An int gives bit-identical models on the same
         machine. The caller's global torch random state is left untouched.
     tol : float, default=1e-4
-        Improvement below which an epoch counts as "no change".
+        Improvement below which an epoch counts as "no change". For "lbfgs", as in
+        scikit-learn, scipy's gradient tolerance ``gtol``: L-BFGS-B stops when the
+        largest gradient component falls below it.
     verbose : int, default=0
-        1 prints one line per epoch: losses, validation score and seconds. 2 also
-        draws a tqdm progress bar (epoch, batches, losses) when the output is a
-        terminal or a notebook (see :class:`~sknn.TqdmProgressBar`).
+        1 prints one line per epoch (the MLPs print scikit-learn's "Iteration N,
+        loss = ..." lines, the other estimators a table of losses, validation score
+        and seconds). 2 also draws a tqdm progress bar (epoch, batches, losses)
+        when the output is a terminal or a notebook (see
+        :class:`~sknn.TqdmProgressBar`).
     warm_start : bool, default=False
         Reuse the fitted network (and optimizer state) as the starting point of the
         next ``fit``.
@@ -83,17 +91,20 @@ COMMON_PARAMETERS_DOC = """\
         Adam's moment decay rates.
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without an improvement of at least ``tol`` before stopping;
+        ``np.inf`` never stops early. Not used by "lbfgs" (see ``tol``).
     max_fun : int, default=15000
-        For "lbfgs", the most loss evaluations per iteration's line search
-        (capped at 25).
+        For "lbfgs", the most loss evaluations of the whole fit, as in
+        scikit-learn; reaching it ends the fit with a ``ConvergenceWarning``.
     device : {"cpu", "cuda", "mps", "auto"} or str, default="cpu"
         Where to train. "auto" picks CUDA, then MPS, then the CPU. The fitted
         ``module_`` stays on this device; a pickled model loads on a machine
         without it (on the CPU).
-    precision : {"float32", "bfloat16", "float16"}, default="float32"
-        Mixed precision: "bfloat16" and "float16" run the forward passes (fit and
+    precision : {"float32", "float64", "bfloat16", "float16"}, default="float32"
+        "float64" trains and predicts in double precision (parameters, data and
+        outputs in float64; slower, for results that must match a float64
+        reference). Mixed precision: "bfloat16" and "float16" run the forward passes (fit and
         predict) under ``torch.autocast``, matrix products and convolutions in that
         dtype, while the weights, the losses and the returned arrays stay float32.
         "float16" also scales the loss (``torch.amp.GradScaler``) and does not
@@ -115,11 +126,15 @@ FITTED_ATTRIBUTES_DOC = """\
     feature_names_in_ : ndarray of str
         Column names of a DataFrame seen during fit.
     n_iter_ : int
-        Epochs run (accumulated over ``warm_start`` fits and ``partial_fit`` calls).
+        Epochs run by the last ``fit`` (1 after a ``partial_fit`` call), as in
+        scikit-learn; ``loss_curve_`` and ``t_`` keep accumulating over
+        ``warm_start`` fits and ``partial_fit`` calls.
     t_ : int
         Training rows processed, summed over epochs.
     loss_curve_ : list of float
         Training loss per epoch (with the L2 term, as in scikit-learn).
+    loss_ : float
+        The last epoch's training loss (``loss_curve_[-1]``).
     best_loss_ : float or None
         Lowest training loss; None with ``early_stopping``.
     validation_scores_ : list of float or None
@@ -190,7 +205,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
         "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
         "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"),
+                             Options(numbers.Real, {np.inf})],
         "max_fun": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions(set(_engine.PRECISIONS))],
@@ -235,6 +251,14 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return None
 
+    # What ``verbose`` prints per epoch: skorch's table ("table") or scikit-learn's
+    # "Iteration N, loss = ..." lines ("sklearn").
+    _log_style = "table"
+
+    def _check_continued_target(self, y, classes, incremental):
+        """Check y (and ``classes``) of a ``warm_start`` fit or a later ``partial_fit``
+        against what the fitted estimator knows; classifiers compare the classes."""
+
     # False for networks whose training loss says nothing about convergence (a
     # GAN's): they then run all ``max_iter`` epochs unless ``early_stopping`` is on,
     # and do not warn that the loss "hasn't converged".
@@ -271,6 +295,9 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._validate_params()
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
+        if incremental and self.early_stopping:
+            # scikit-learn's rule and wording: one pass has no epochs to stop between.
+            raise ValueError("partial_fit does not support early_stopping=True")
         if self.precision == "float16" and self.solver == "lbfgs":
             raise ValueError(
                 "precision='float16' needs a loss scaler, which solver='lbfgs' cannot use; "
@@ -306,6 +333,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         if incremental and not resume:
             self._check_first_partial_fit(classes)
         X, y = self._validate_training_data(X, y, reset=not resume)
+        if resume:
+            self._check_continued_target(y, classes, incremental)
         target, n_outputs = self._encode_target(y, classes=classes, reset=not resume)
         weights = validate_sample_weight(sample_weight, X, self._class_weights(target))
         X, n_inputs = self._to_network_layout(X, reset=not resume)
@@ -313,6 +342,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         n_samples = X.shape[0]
         batch_size = self._effective_batch_size(n_samples)
         state = copy.deepcopy(self._convergence) if resume else _engine.ConvergenceState()
+        state.fit_start = state.n_iter
         seed = (_engine.draw_seed(self.random_state) + state.n_iter) % _engine._INT32_MAX
         early_stopping = self.early_stopping and not incremental
 
@@ -352,7 +382,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._convergence = state
         self._set_fitted_attributes(state, early_stopping)
         if not incremental and not result.converged and rules.check_convergence:
-            _engine.warn_not_converged(self, self.max_iter)
+            _engine.warn_not_converged(self, self.max_iter, result.message)
 
     def _train_module(self, module, train_data, valid_data, **kwargs):
         """Train ``module`` through the engine; returns the engine's ``FitResult``.
@@ -365,7 +395,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         return _engine.train(
             module, self._criterion(), train_data, valid_data, shuffle=self.shuffle,
             l1=self.l1, score_fn=self._score_function(), verbose=self.verbose,
-            net_cls=self._net_class(), precision=self.precision, **kwargs,
+            net_cls=self._net_class(), precision=self.precision, log_style=self._log_style,
+            **kwargs,
         )
 
     def _validate_training_data(self, X, y, reset):
@@ -397,23 +428,25 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             np.arange(n_samples), test_size=self.validation_fraction,
             random_state=seed, stratify=stratify,
         )
+        check_validation_size(len(valid_idx))
         return np.sort(train_idx), np.sort(valid_idx)
 
     def _stratify_split(self, target):
         return False
 
-    @staticmethod
-    def _data(X, target, weights, index, device):
+    def _data(self, X, target, weights, index, device):
         if index is not None:
             X = X[index]
             target = None if target is None else target[index]
             weights = None if weights is None else weights[index]
-        return _engine.InMemoryData(X, target, weights, device=device)
+        return _engine.InMemoryData(X, target, weights, device=device,
+                                    dtype=_engine.parameter_dtype(self.precision))
 
     def _set_fitted_attributes(self, state, early_stopping):
-        self.n_iter_ = state.n_iter
+        self.n_iter_ = state.n_iter - state.fit_start
         self.t_ = state.samples_seen
         self.loss_curve_ = list(state.loss_curve)
+        self.loss_ = float(state.loss_curve[-1]) if state.loss_curve else None
         self.history_ = list(state.history)
         if early_stopping:
             self.best_loss_ = None
@@ -433,7 +466,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         X = validate_features(self, X, reset=False, allow_nd=self._allow_nd,
                               accept_sparse=self._accept_sparse, allow_nan=self._allow_nan)
         X, _ = self._to_network_layout(X, reset=False)
-        return _engine.InMemoryData(X, device=self._device())
+        return _engine.InMemoryData(X, device=self._device(),
+                                    dtype=_engine.parameter_dtype(self.precision))
 
     def _forward(self, X, fn=None):
         """Raw network outputs (or ``fn``'s) for X, as a CPU tensor.
@@ -538,6 +572,16 @@ class FeaturesMixin(TransformerMixin):
         return tags
 
 
+def _has_stochastic_solver(estimator):
+    """``partial_fit`` exists only for the mini-batch solvers, as in scikit-learn."""
+    if getattr(estimator, "solver", None) == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is not "
+            "stochastic."
+        )
+    return True
+
+
 class NeuralClassifierMixin(ClassifierMixin):
     """Target encoding, loss and predictions shared by the classifiers."""
 
@@ -545,13 +589,18 @@ class NeuralClassifierMixin(ClassifierMixin):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
+    # Whether a y with a single class is fitted (the classifier then always predicts
+    # it, as scikit-learn's MLP does) rather than refused.
+    _fit_single_class = False
+
     def _encode_target(self, y, classes, reset):
         known = None if reset else self.classes_
         if reset and classes is not None:
             known = np.unique(np.asarray(classes))
             if len(known) < 2:
                 raise ValueError("classes must list at least 2 classes.")
-        codes, classes_, kind = encode_classification_target(y, known)
+        codes, classes_, kind = encode_classification_target(
+            y, known, allow_single_class=self._fit_single_class)
         if reset:
             self.classes_ = classes_
             self._target_kind = kind
@@ -563,6 +612,11 @@ class NeuralClassifierMixin(ClassifierMixin):
     def _check_first_partial_fit(self, classes):
         if classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+
+    def _check_continued_target(self, y, classes, incremental):
+        if self._target_kind != "multilabel-indicator":
+            check_continued_classes(self.classes_, y, classes=classes,
+                                    warm_start_refit=not incremental)
 
     def _class_weights(self, target):
         if self.class_weight is None:
@@ -596,6 +650,8 @@ class NeuralClassifierMixin(ClassifierMixin):
         return losses.accuracy_score
 
     def _proba_from_scores(self, scores):
+        if len(self.classes_) == 1:  # fitted on a single class
+            return torch.ones((len(scores), 1), dtype=scores.dtype)
         if self._target_kind == "multiclass":
             return torch.softmax(scores, 1)
         positive = torch.sigmoid(scores)
@@ -606,6 +662,8 @@ class NeuralClassifierMixin(ClassifierMixin):
     def _labels_from_scores(self, scores):
         if self._target_kind == "multilabel-indicator":
             return (scores > 0).numpy().astype(int)
+        if len(self.classes_) == 1:  # fitted on a single class
+            return np.repeat(self.classes_, len(scores))
         if scores.shape[1] == 1:
             codes = (scores[:, 0] > 0).long()
         else:
@@ -655,6 +713,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         check_is_fitted(self)
         return np.log(self.predict_proba(X))
 
+    @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass over (X, y), continuing from the current network.
 
@@ -729,6 +788,7 @@ class NeuralRegressorMixin(RegressorMixin):
         out = out.numpy()
         return out[:, 0] if self._y_was_1d else out
 
+    @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One pass over (X, y), continuing from the current network.
 
