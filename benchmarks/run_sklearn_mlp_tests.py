@@ -27,6 +27,25 @@ SKNN_IMPORT = "from sknn import MLPClassifier, MLPRegressor"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The tests of scikit-learn 1.9.1's file that sknn does not pass, and why (the docs'
+# migration page lists them). Everything else passes.
+KNOWN_FAILURES = {
+    "test_fit": "builds scikit-learn's private optimizer state by hand (_coef_grads, "
+                "_intercept_velocity, ...) on an unfitted estimator",
+    "test_gradient": "calls scikit-learn's private _loss_grad_lbfgs",
+    "test_learning_rate_warmstart": "reads scikit-learn's private _optimizer",
+    "test_adaptive_learning_rate": "reads scikit-learn's private _optimizer",
+    "test_mlp_param_dtypes[MLPClassifier-float64]": "float64 input trains in float32 "
+        "unless precision='float64' (float32 is the default)",
+    "test_mlp_param_dtypes[MLPRegressor-float64]": "float64 input trains in float32 "
+        "unless precision='float64' (float32 is the default)",
+    "test_mlp_vs_poisson_glm_equivalent": "float32 training reaches the GLM to about 1e-4 "
+        "relative, at the test's edge: passes or not by seed (precision='float64' does)",
+    "test_early_stopping_stratified": "the message names the label as the user wrote it "
+        "([1]), not scikit-learn's internal spelling (['True'])",
+}
+
+
 def sklearn_test_file():
     """Path of the installed scikit-learn's ``test_mlp.py``, or None when the wheel lacks it."""
     import sklearn

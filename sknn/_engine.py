@@ -881,10 +881,13 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
                      f"{spec.learning_rate_init:g}) or a smaller batch_size")
         if not _finite_parameters(module):
             raise ValueError(f"{NONFINITE_WEIGHTS} {hint}.")
+        if not rules.early_stopping and not np.isfinite(state.loss_curve[-1]):
+            # Finite weights whose outputs overflow: no better than non-finite ones.
+            raise ValueError(f"{hint}, and it was still {state.loss_curve[-1]} when the "
+                             "fit ended; the network's outputs overflow.")
         stopped_early = False
-        message = (f"{hint}. The fit stopped there"
-                   + (" and kept the weights of the best validation score."
-                      if rules.early_stopping else "."))
+        message = f"{hint}." + (" The weights of the best validation score were kept."
+                                if rules.early_stopping else "")
     return FitResult(
         module=module,
         optimizer_state=net.optimizer_.state_dict(),

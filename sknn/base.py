@@ -303,6 +303,9 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
                 "precision='float16' needs a loss scaler, which solver='lbfgs' cannot use; "
                 "use precision='bfloat16' or another solver."
             )
+        if self.precision == "float64" and _engine.resolve_device(self.device).type == "mps":
+            raise ValueError("precision='float64' needs device='cpu' or 'cuda': MPS has no "
+                             "float64 kernels.")
         if self.precision == "float16" and _engine.resolve_device(self.device).type == "cpu":
             warnings.warn(
                 "precision='float16' on the CPU is slower than float32 (CPUs lack fast "
@@ -647,7 +650,8 @@ class NeuralClassifierMixin(ClassifierMixin):
         }[self._target_kind]()
 
     def _score_function(self):
-        return losses.accuracy_score
+        # One class: every prediction is that class, whatever the output says.
+        return losses.accuracy_score if len(self.classes_) > 1 else losses.perfect_score
 
     def _proba_from_scores(self, scores):
         if len(self.classes_) == 1:  # fitted on a single class

@@ -82,6 +82,13 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         _assign(self, "intercepts_", values, lambda layer: layer.bias, transpose=False)
 
     @property
+    def _no_improvement_count(self):
+        """Epochs since the last improvement by ``tol``: scikit-learn's private counter,
+        which its own tests read."""
+        check_is_fitted(self)
+        return self._convergence.no_improvement
+
+    @property
     def n_layers_(self):
         """Number of layers, input and output included."""
         check_is_fitted(self)

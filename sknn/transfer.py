@@ -424,6 +424,7 @@ class _TransferMixin:
         ``unfreeze_after`` epochs: the whole network, the base at
         ``base_lr_factor`` times the learning rate.
         """
+        module.to(_engine.parameter_dtype(self.precision))  # the base too, not the head only
         features = _FeatureCache(module, self.precision)
         if self.__dict__.pop("_new_head", False):
             module.start_at(features(train_data), self._output_offset(train_data),

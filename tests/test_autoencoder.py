@@ -198,7 +198,7 @@ def test_partial_fit_and_early_stopping(digits):
     ae = AutoEncoder(n_components=8, hidden_layer_sizes=(32,), **FAST)
     for _ in range(5):
         ae.partial_fit(X_train)
-    assert ae.n_iter_ == 5 and ae.loss_curve_[-1] < ae.loss_curve_[0]
+    assert len(ae.loss_curve_) == 5 and ae.loss_curve_[-1] < ae.loss_curve_[0]
     stopped = AutoEncoder(n_components=8, early_stopping=True, **FAST).fit(X_train)
     scores = stopped.validation_scores_
     assert all(s < 0 for s in scores)  # minus a mean squared error

@@ -153,6 +153,11 @@ def accuracy_score(logits, target):
     return (logits.argmax(1) == target).float().mean()
 
 
+def perfect_score(logits, target):
+    """Accuracy 1: the validation score of a classifier fitted on a single class."""
+    return torch.ones((), dtype=logits.dtype)
+
+
 def r2_score(pred, target):
     """Coefficient of determination, averaged uniformly over outputs.
 
