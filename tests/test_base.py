@@ -270,7 +270,7 @@ def test_partial_fit_not_offered_with_lbfgs(iris):
     X, y = iris
     est = small(solver="lbfgs")
     assert not hasattr(est, "partial_fit")  # hidden, as in scikit-learn
-    with pytest.raises(AttributeError, match="lbfgs is not stochastic"):
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'"):
         est.partial_fit(X, y, classes=[0, 1, 2])
     assert hasattr(est.set_params(solver="sgd"), "partial_fit")
 
