@@ -27,6 +27,7 @@ __all__ = [
     "OptimizerSpec",
     "PRECISIONS",
     "autocast",
+    "parameter_dtype",
     "resolve_device",
     "draw_seed",
     "seeded",
