@@ -22,7 +22,10 @@ __all__ = [
     "Interval",
     "Options",
     "StrOptions",
+    "check_continued_classes",
+    "check_validation_size",
     "check_non_numeric_columns",
+    "float_dtype",
     "validate_features",
     "validate_sample_weight",
     "encode_classification_target",
@@ -123,7 +126,7 @@ def validate_sample_weight(sample_weight, X, class_weights=None):
     return sample_weight
 
 
-def encode_classification_target(y, classes=None):
+def encode_classification_target(y, classes=None, *, allow_single_class=False):
     """Encode labels of any type as integers (or an indicator matrix).
 
     Parameters
@@ -133,6 +136,8 @@ def encode_classification_target(y, classes=None):
         indicator matrix.
     classes : ndarray or None
         The classes seen before (``partial_fit``, ``warm_start``); None learns them.
+    allow_single_class : bool, default=False
+        Accept a y with a single class (coded 0, kind "binary") instead of raising.
 
     Returns
     -------
@@ -178,6 +183,8 @@ def encode_classification_target(y, classes=None):
             )
     if classes is None:
         classes, codes = np.unique(y_arr, return_inverse=True)
+        if len(classes) == 1 and allow_single_class:
+            return codes.astype(np.int64, copy=False), classes, "binary"
         if len(classes) < 2:
             raise ValueError(
                 f"y has only one class ({classes[0]!r}); a classifier needs at least 2 "
@@ -194,6 +201,48 @@ def encode_classification_target(y, classes=None):
         codes = np.searchsorted(classes, y_arr).astype(np.int64)
     kind = "binary" if len(classes) == 2 else "multiclass"
     return codes, classes, kind
+
+
+def check_continued_classes(fitted_classes, y, *, classes=None, warm_start_refit):
+    """Check the labels of a continued fit against the fitted ``classes_``.
+
+    scikit-learn's rules and wording: a ``warm_start`` refit needs y to have exactly
+    the fitted classes; a later ``partial_fit`` may pass ``classes`` only unchanged.
+    Unseen labels in a ``partial_fit`` batch are reported by the target encoding.
+
+    Parameters
+    ----------
+    fitted_classes : ndarray
+        The estimator's ``classes_``.
+    y : array-like
+        The new labels.
+    classes : array-like or None
+        ``partial_fit``'s ``classes`` argument.
+    warm_start_refit : bool
+        True for ``fit`` with ``warm_start=True``, False for ``partial_fit``.
+    """
+    if warm_start_refit:
+        labels = np.unique(np.asarray(y))
+        if set(labels.tolist()) != set(fitted_classes.tolist()):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {fitted_classes}, `y` has {labels}"
+            )
+    elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)),
+                                                    fitted_classes):
+        raise ValueError(
+            f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+            f"was: {fitted_classes!r}"
+        )
+
+
+def check_validation_size(n_valid):
+    """Refuse an early-stopping split that leaves fewer than 2 validation rows."""
+    if n_valid < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' or the size "
+            f"of your dataset (early_stopping held out {n_valid} row(s))."
+        )
 
 
 def validate_regression_target(y, *, poisson=False):
@@ -247,6 +296,16 @@ def check_layer_sizes(value, name, *, allow_empty=True):
         what = "zero or more" if allow_empty else "one or more"
         raise ValueError(f"{name} must be {what} positive integers; got {value!r}.")
     return sizes
+
+
+def float_dtype(X):
+    """The floating dtype scikit-learn's validation keeps for X: float32 for float32
+    arrays, sparse matrices and all-float32 DataFrames, else float64."""
+    if isinstance(X, pd.DataFrame):
+        dtypes = set(X.dtypes)
+        return np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
+    dtype = getattr(X, "dtype", None)
+    return np.float32 if dtype == np.float32 else np.float64
 
 
 def is_int(value):

@@ -20,12 +20,19 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.model_selection import train_test_split
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine, _progress
 from ._progress import FitFeedbackMixin
 from ._tasks import ClassificationTask, RegressionTask
-from ._validation import Interval, StrOptions, validate_sample_weight
+from ._validation import (
+    Interval,
+    Options,
+    StrOptions,
+    check_validation_size,
+    validate_sample_weight,
+)
 from .layouts import TableLayout
 
 COMMON_PARAMETERS_DOC = """\
@@ -55,11 +62,15 @@ COMMON_PARAMETERS_DOC = """\
         the validation split. An int gives bit-identical models on the same
         machine. The caller's global torch random state is left untouched.
     tol : float, default=1e-4
-        Improvement below which an epoch counts as "no change".
+        Improvement below which an epoch counts as "no change". For "lbfgs", as in
+        scikit-learn, scipy's gradient tolerance ``gtol``: L-BFGS-B stops when the
+        largest gradient component falls below it.
     verbose : int, default=0
-        1 prints one line per epoch: losses, validation score and seconds. 2 also
-        draws a tqdm progress bar (epoch, batches, losses) when the output is a
-        terminal or a notebook (see :class:`~sknn.TqdmProgressBar`).
+        1 prints one line per epoch (the MLPs print scikit-learn's "Iteration N,
+        loss = ..." lines, the other estimators a table of losses, validation score
+        and seconds). 2 also draws a tqdm progress bar (epoch, batches, losses)
+        when the output is a terminal or a notebook (see
+        :class:`~sknn.TqdmProgressBar`).
     warm_start : bool, default=False
         Reuse the fitted network (and optimizer state) as the starting point of the
         next ``fit``.
@@ -77,17 +88,20 @@ COMMON_PARAMETERS_DOC = """\
         Adam's moment decay rates.
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without an improvement of at least ``tol`` before stopping;
+        ``np.inf`` never stops early. Not used by "lbfgs" (see ``tol``).
     max_fun : int, default=15000
-        For "lbfgs", the most loss evaluations per iteration's line search
-        (capped at 25).
+        For "lbfgs", the most loss evaluations of the whole fit, as in
+        scikit-learn; reaching it ends the fit with a ``ConvergenceWarning``.
     device : {"cpu", "cuda", "mps", "auto"} or str, default="cpu"
         Where to train. "auto" picks CUDA, then MPS, then the CPU. The fitted
         ``module_`` stays on this device; a pickled model loads on a machine
         without it (on the CPU).
-    precision : {"float32", "bfloat16", "float16"}, default="float32"
-        Mixed precision: "bfloat16" and "float16" run the forward passes (fit and
+    precision : {"float32", "float64", "bfloat16", "float16"}, default="float32"
+        "float64" trains and predicts in double precision (parameters, data and
+        outputs in float64; slower, for results that must match a float64
+        reference). Mixed precision: "bfloat16" and "float16" run the forward passes (fit and
         predict) under ``torch.autocast``, matrix products and convolutions in that
         dtype, while the weights, the losses and the returned arrays stay float32.
         "float16" also scales the loss (``torch.amp.GradScaler``) and does not
@@ -131,11 +145,15 @@ FITTED_ATTRIBUTES_DOC = """\
     feature_names_in_ : ndarray of str
         Column names of a DataFrame seen during fit.
     n_iter_ : int
-        Epochs run (accumulated over ``warm_start`` fits and ``partial_fit`` calls).
+        Epochs run by the last ``fit`` (1 after a ``partial_fit`` call), as in
+        scikit-learn; ``loss_curve_`` and ``t_`` keep accumulating over
+        ``warm_start`` fits and ``partial_fit`` calls.
     t_ : int
         Training rows processed, summed over epochs.
     loss_curve_ : list of float
         Training loss per epoch (with the L2 term, as in scikit-learn).
+    loss_ : float
+        The last epoch's training loss (``loss_curve_[-1]``).
     best_loss_ : float or None
         Lowest training loss; None with ``early_stopping``.
     validation_scores_ : list of float or None
@@ -223,7 +241,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
         "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
         "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"),
+                             Options(numbers.Real, {np.inf})],
         "max_fun": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions(set(_engine.PRECISIONS))],
@@ -276,6 +295,10 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             Width of the output layer, from the task.
         """
         raise NotImplementedError
+
+    # What ``verbose`` prints per epoch: skorch's table ("table") or scikit-learn's
+    # "Iteration N, loss = ..." lines ("sklearn").
+    _log_style = "table"
 
     def _extra_callbacks(self):
         """skorch callbacks the estimator itself needs (for example gradient clipping).
@@ -341,11 +364,17 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._check_architecture()
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
+        if incremental and self.early_stopping:
+            # scikit-learn's rule and wording: one pass has no epochs to stop between.
+            raise ValueError("partial_fit does not support early_stopping=True")
         if self.precision == "float16" and self.solver == "lbfgs":
             raise ValueError(
                 "precision='float16' needs a loss scaler, which solver='lbfgs' cannot use; "
                 "use precision='bfloat16' or another solver."
             )
+        if self.precision == "float64" and _engine.resolve_device(self.device).type == "mps":
+            raise ValueError("precision='float64' needs device='cpu' or 'cuda': MPS has no "
+                             "float64 kernels.")
         if self.precision == "float16" and _engine.resolve_device(self.device).type == "cpu":
             warnings.warn(
                 "precision='float16' on the CPU is much slower than float32 (CPUs lack "
@@ -378,6 +407,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             task.check_first_partial_fit(classes)
         layout = self.input_layout_ if resume else self._make_input_layout()
         X, y = self._check_training_input(layout, task, X, y, reset=not resume)
+        if resume:
+            task.check_continued(self._task, y, classes, incremental)
         target, n_outputs = task.encode(X, y, classes=classes,
                                         previous=self._task if resume else None)
         if not resume:
@@ -389,13 +420,15 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         batch_size = self._effective_batch_size(n_samples)
         state = copy.deepcopy(self._convergence) if resume else _engine.ConvergenceState()
         first_epoch = len(state.history)
+        state.fit_start = state.n_iter
         seed = (_engine.draw_seed(self.random_state) + state.n_iter) % _engine._INT32_MAX
         early_stopping = self.early_stopping and not incremental
 
         train_idx, valid_idx = self._split(n_samples, target, seed, early_stopping,
                                            task.stratify(target) if early_stopping else False)
         as_data = functools.partial(self._data, X, target, weights, device=device,
-                                    target_is_input=task.target_is_input)
+                                    target_is_input=task.target_is_input,
+                                    dtype=_engine.parameter_dtype(self.precision))
         train_data = as_data(train_idx)
         valid_data = None if valid_idx is None else as_data(valid_idx)
         spec = _engine.OptimizerSpec(
@@ -420,7 +453,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
                 module, train_data, valid_data, new_module=not resume, task=task,
                 criterion=task.criterion(), score_fn=task.score_function(),
                 net_cls=task.net_class(), shuffle=self.shuffle, l1=self.l1,
-                verbose=self.verbose, precision=self.precision, spec=spec, rules=rules,
+                verbose=self.verbose, precision=self.precision, log_style=self._log_style,
+                spec=spec, rules=rules,
                 state=state, epochs=1 if incremental else self.max_iter, device=device,
                 seed=seed, callbacks=[*self._extra_callbacks(), *(self.callbacks or ()),
                                       *feedback],
@@ -439,7 +473,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._set_fitted_attributes(state, early_stopping)
         self._after_training()
         if not incremental and not result.converged and rules.check_convergence:
-            _engine.warn_not_converged(self, self.max_iter)
+            _engine.warn_not_converged(self, self.max_iter, result.message)
         if not incremental and task.loss_stops_training:
             losses = [record["train_loss"] for record in state.history[first_epoch:]]
             _engine.warn_if_not_learned(self, losses, task.chance_loss(target, weights))
@@ -458,21 +492,23 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             np.arange(n_samples), test_size=self.validation_fraction,
             random_state=seed, stratify=target if stratify else None,
         )
+        check_validation_size(len(valid_idx))
         return np.sort(train_idx), np.sort(valid_idx)
 
     @staticmethod
-    def _data(X, target, weights, index, *, device, target_is_input):
+    def _data(X, target, weights, index, *, device, target_is_input, dtype):
         if index is not None:
             X = X[index]
             target = None if target is None else target[index]
             weights = None if weights is None else weights[index]
         return _engine.InMemoryData(X, target, weights, device=device,
-                                    target_is_input=target_is_input)
+                                    target_is_input=target_is_input, dtype=dtype)
 
     def _set_fitted_attributes(self, state, early_stopping):
-        self.n_iter_ = state.n_iter
+        self.n_iter_ = state.n_iter - state.fit_start
         self.t_ = state.samples_seen
         self.loss_curve_ = list(state.loss_curve)
+        self.loss_ = float(state.loss_curve[-1]) if state.loss_curve else None
         self.history_ = list(state.history)
         if early_stopping:
             self.best_loss_ = None
@@ -491,7 +527,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """Validate X for a fitted estimator and return it as engine data."""
         layout = self.input_layout_
         X = layout.network_input(layout.check_input(self, X, reset=False))
-        return _engine.InMemoryData(X, device=self._device())
+        return _engine.InMemoryData(X, device=self._device(),
+                                    dtype=_engine.parameter_dtype(self.precision))
 
     def _forward(self, X, fn=None):
         """Raw network outputs (or ``fn``'s) for X, as a CPU tensor.
@@ -596,6 +633,16 @@ class FeaturesMixin(TransformerMixin):
         return tags
 
 
+def _has_stochastic_solver(estimator):
+    """``partial_fit`` exists only for the mini-batch solvers, as in scikit-learn."""
+    if getattr(estimator, "solver", None) == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is not "
+            "stochastic."
+        )
+    return True
+
+
 class NeuralClassifierMixin(ClassifierMixin):
     """The classifiers' task (:class:`~sknn._tasks.ClassificationTask`) and their
     public predict methods."""
@@ -650,6 +697,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         check_fitted(self)
         return np.log(self.predict_proba(X))
 
+    @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass over (X, y), continuing from the current network.
 
@@ -699,6 +747,7 @@ class NeuralRegressorMixin(RegressorMixin):
         check_fitted(self)
         return self._task.predictions(self._forward(X))
 
+    @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One pass over (X, y), continuing from the current network.
 

@@ -197,7 +197,8 @@ class GANSampler(NeuralEstimator):
     feature_names_in_ : ndarray of str
         Column names of a DataFrame seen during fit.
     n_iter_ : int
-        Epochs run (accumulated over ``warm_start`` fits).
+        Epochs run by the last ``fit`` (scikit-learn's convention); the loss curves
+        accumulate over ``warm_start`` fits.
     t_ : int
         Training rows processed, summed over epochs.
     loss_curve_ : list of float

@@ -440,6 +440,7 @@ class _TransferMixin:
         ``unfreeze_after`` epochs: the whole network, the base at
         ``base_lr_factor`` times the learning rate.
         """
+        module.to(_engine.parameter_dtype(self.precision))  # the base too, not the head only
         features = _FeatureCache(module, self.precision)
         if kwargs["new_module"]:  # the new head's output starts at the target's mean
             self.base_unfrozen_at_ = None
