@@ -44,6 +44,9 @@ SPARSE_PREDICT_ELEMENTS = 2**22
 
 # --------------------------------------------------------------------------- devices
 
+# The device types of the ``device`` parameter ("cuda:1" has type "cuda").
+_DEVICE_TYPES = ("auto", "cpu", "cuda", "mps")
+
 
 def resolve_device(device):
     """Turn the ``device`` parameter into a :class:`torch.device`.
@@ -53,17 +56,32 @@ def resolve_device(device):
     """
     if isinstance(device, torch.device):
         device = str(device)
+    if not isinstance(device, str) or device.split(":")[0] not in _DEVICE_TYPES:
+        hint = " (CUDA GPUs are 'cuda')" if str(device).lower().startswith("gpu") else ""
+        raise ValueError(
+            f"device={device!r} is not a device sknn knows{hint}; use 'cpu', 'cuda', "
+            "'cuda:N' (the N-th GPU), 'mps' or 'auto'."
+        )
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
         if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except RuntimeError as exc:  # "cuda:x", "cpu:0:1"
+        raise ValueError(f"device={device!r} is not a valid device string; use 'cpu', "
+                         "'cuda', 'cuda:N' (the N-th GPU), 'mps' or 'auto'.") from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this machine; "
             "use device='cpu' or device='auto'."
+        )
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r} was requested but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s), numbered from 0."
         )
     if dev.type == "mps" and not (
         getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
@@ -662,7 +680,11 @@ def train(module, criterion, train_data, valid_data, *, spec, rules, state, epoc
     """
     generator = torch.Generator().manual_seed(seed)
     monitor = TrainingMonitor(state, rules)
-    user_callbacks = [(f"user_{i}", copy.deepcopy(cb)) for i, cb in enumerate(callbacks)]
+    user_callbacks = [
+        (f"user_{i}_{cb[0]}", copy.deepcopy(cb[1])) if isinstance(cb, tuple)  # (name, cb)
+        else (f"user_{i}", copy.deepcopy(cb))
+        for i, cb in enumerate(callbacks)
+    ]
     net = (net_cls or SknnNet)(
         module,
         criterion,
@@ -741,5 +763,27 @@ def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precis
     with torch.inference_mode(), autocast(data.device, precision):
         n = len(data)
         if n <= batch_size:
-            return run(slice(0, n))
-        return torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+            out = run(slice(0, n))
+        else:
+            out = torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+    # numpy's isfinite on the (shared) buffer costs a fifth of torch's for one row.
+    if out.is_floating_point() and not (
+        np.isfinite(out.numpy()).all() if out.dtype in (torch.float32, torch.float64)
+        else bool(torch.isfinite(out).all())
+    ):
+        raise ValueError(_non_finite_output_message(module))
+    return out
+
+
+def _non_finite_output_message(module):
+    """Why a network's outputs are NaN or infinite, and what to do about it."""
+    weights_ok = all(bool(torch.isfinite(p).all()) for p in module.parameters())
+    if not weights_ok:
+        return ("The network's weights are not finite (NaN or infinity): its training "
+                "diverged. Refit it with scaled input features (StandardScaler), a lower "
+                "learning_rate_init or solver='adam'.")
+    return ("The network's outputs are not finite (NaN or infinity) for some rows of X: "
+            "they overflow float32 inside the network. Either X's values are far outside "
+            "those seen in training (scale X as the training data was scaled), or the fit "
+            "diverged to huge weights (see loss_curve_; refit with scaled input features or "
+            "a lower learning_rate_init).")

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _engine
-from ._validation import Interval
+from ._validation import Interval, architecture, check_network_size
 from .base import fill_doc, store_parameters
 from .mlp import _MLPBase
 from .modules import losses
@@ -101,7 +101,16 @@ class AutoEncoder(_MLPBase):
         store_parameters(self, locals())
 
     # ------------------------------------------------------------------ hooks
+    _architecture_params = (*_MLPBase._architecture_params, "n_components", "noise")
+
     def _build_module(self, n_features, n_outputs):
+        sizes = self._hidden_sizes()
+        check_network_size(
+            [n_features, *sizes, self.n_components, *sizes[::-1], n_features],
+            f"hidden_layer_sizes={self.hidden_layer_sizes!r} and "
+            f"n_components={self.n_components!r}",
+        )
+        self._architecture_ = architecture(self)
         return AutoEncoderNet(n_features, self.n_components, self._hidden_sizes(),
                               self.activation, self.dropout, self.batch_norm, self.noise)
 
@@ -119,6 +128,29 @@ class AutoEncoder(_MLPBase):
 
     def _criterion(self):
         return losses.HalfSquaredError()
+
+    def _train_module(self, module, train_data, valid_data, **kwargs):
+        result = super()._train_module(module, train_data, valid_data, **kwargs)
+        # A diverged fit can end with weights that are finite but so large that the
+        # codes and reconstruction errors overflow: one pass over the training rows
+        # tells, so that such a model is refused rather than returned.
+        try:
+            _engine.predict_batches(module, train_data, module.reconstruction_error,
+                                    precision=self.precision)
+        except ValueError as exc:
+            raise ValueError(
+                "Solver produced non-finite parameter weights or outputs: the training "
+                f"diverged (last training loss {self._last_loss(kwargs)}), and the codes or "
+                "reconstruction errors of the training rows are NaN or infinite. Scale the "
+                "input features first (StandardScaler, MinMaxScaler), lower "
+                "learning_rate_init, or use solver='adam'."
+            ) from exc
+        return result
+
+    @staticmethod
+    def _last_loss(train_kwargs):
+        curve = train_kwargs["state"].loss_curve
+        return f"{curve[-1]:.3g}" if curve else "unknown"
 
     def _score_function(self):
         return negative_mse

@@ -27,6 +27,7 @@ from ._progress import FitFeedbackMixin
 from ._validation import (
     Interval,
     StrOptions,
+    check_common_parameters,
     encode_classification_target,
     validate_features,
     validate_regression_target,
@@ -269,6 +270,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     def _fit(self, X, y, *, sample_weight=None, incremental, classes=None):
         self._validate_params()
+        check_common_parameters(self)  # device, callbacks
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
         if self.precision == "float16" and self.solver == "lbfgs":

@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._validation import Interval, StrOptions, is_int
+from ._validation import (
+    Interval,
+    StrOptions,
+    architecture,
+    check_architecture_unchanged,
+    check_network_size,
+    is_int,
+)
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -78,8 +85,11 @@ CNN_PARAMETERS_DOC = """\
 
 
 def _sizes(value, name, allow_empty):
-    sizes = (value,) if is_int(value) else tuple(value)
-    if not _positive_int_tuple(sizes) or (not sizes and not allow_empty):
+    try:
+        sizes = (value,) if is_int(value) else tuple(value)
+    except TypeError:  # None, a float: not a sequence
+        sizes = None
+    if sizes is None or not _positive_int_tuple(sizes) or (not sizes and not allow_empty):
         what = "zero or more" if allow_empty else "one or more"
         raise ValueError(f"{name} must be {what} positive integers; got {value!r}.")
     return sizes
@@ -142,7 +152,8 @@ class _ConvNetMixin:
                 f"X holds images of shape {X.shape[1:]}, i.e. {shape} channels first, but "
                 f"the estimator was fitted on image_shape {self.image_shape_}."
             )
-        return X.reshape(X.shape[0], -1)
+        # Not reshape(n, -1), which cannot infer the width of 0 images.
+        return X.reshape(X.shape[0], math.prod(X.shape[1:]))
 
     @staticmethod
     def _channels_first(shape, channels_last):
@@ -257,19 +268,42 @@ class _ConvNetMixin:
             rules = dataclasses.replace(rules, learning_rate="adaptive")
         return super()._train_module(module, train_data, valid_data, rules=rules, **kwargs)
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("conv_channels", "kernel_size", "image_shape", "channels_last",
+                            "pooling", "batch_norm", "dense_layers", "activation", "dropout",
+                            "augment")
+
     def _build_module(self, n_features, n_outputs):
+        channels = self._conv_channels()
+        dense = _sizes(self.dense_layers, "dense_layers", allow_empty=True)
+        self._check_size(n_features, channels, dense, n_outputs)
+        self._architecture_ = architecture(self)
         return ConvNet(
-            n_features, n_outputs, conv_channels=self._conv_channels(),
+            n_features, n_outputs, conv_channels=channels,
             kernel_size=self.kernel_size, pooling=self.pooling, batch_norm=self.batch_norm,
-            dense_layers=_sizes(self.dense_layers, "dense_layers", allow_empty=True),
-            activation=self.activation, dropout=self.dropout, augment=self._augment_module(),
+            dense_layers=dense, activation=self.activation, dropout=self.dropout,
+            augment=self._augment_module(),
         )
+
+    def _check_size(self, input_shape, channels, dense, n_outputs):
+        """Refuse absurd networks before allocating them (see ``check_network_size``)."""
+        spatial, conv_weights, n_in = input_shape[1:], 0, input_shape[0]
+        for width in channels:
+            conv_weights += (n_in * self.kernel_size ** len(spatial) + 1) * width
+            if self.pooling:  # as ConvNet pools: an axis of one position stays
+                spatial = tuple(s // 2 if s >= 2 else s for s in spatial)
+            n_in = width
+        check_network_size([n_in * math.prod(spatial), *dense, n_outputs],
+                           f"conv_channels={self.conv_channels!r}, kernel_size="
+                           f"{self.kernel_size!r} and dense_layers={self.dense_layers!r}",
+                           extra=conv_weights)
 
     def _fit(self, X, y, **kwargs):
         self._validate_params()
         # Architecture errors come before the data is looked at.
         self._conv_channels()
         _sizes(self.dense_layers, "dense_layers", allow_empty=True)
+        check_architecture_unchanged(self, self._is_continuation(kwargs["incremental"]))
         return super()._fit(X, y, **kwargs)
 
     def __sklearn_tags__(self):

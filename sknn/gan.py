@@ -13,6 +13,7 @@ alternates critic and generator updates.
 
 import copy
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,9 @@ from . import _engine
 from ._validation import (
     Interval,
     StrOptions,
+    architecture,
+    check_architecture_unchanged,
+    check_network_size,
     encode_classification_target,
     validate_features,
 )
@@ -575,8 +579,11 @@ class GANNet(_engine.SknnNet):
 
 
 def _check_sizes(name, value):
-    sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
-    if not _positive_int_tuple(sizes):
+    try:
+        sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    except TypeError:  # None, a float: not a sequence
+        sizes = None
+    if sizes is None or not _positive_int_tuple(sizes):
         raise ValueError(f"{name} must be positive integers; got {value!r}.")
     return sizes
 
@@ -904,16 +911,40 @@ class GANSampler(NeuralEstimator):
                                      **kwargs)
 
     def _effective_batch_size(self, n_samples):
-        size = (min(256, max(32, n_samples // 40)) if self.batch_size == "auto"
-                else self.batch_size)
+        auto = min(256, max(32, n_samples // 40))
+        size = auto if self.batch_size == "auto" else self.batch_size
+        # Batches are topped up with random rows to ``size`` (see GANNet): clip a size
+        # beyond the data, as the other estimators do, but not below "auto"'s.
+        limit = max(auto, n_samples)
+        if size > limit:
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the {n_samples} training "
+                f"rows; it is clipped to {limit}.",
+                UserWarning,
+                stacklevel=_engine.user_stacklevel(),
+            )
+            size = limit
         return max(self.pac, size - size % self.pac)
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("generator_layer_sizes", "critic_layer_sizes", "loss",
+                            "latent_dim", "pac", "temperature", "critic_dropout",
+                            "average_decay")
+
     def _build_module(self, n_features, n_outputs):
+        generator = _check_sizes("generator_layer_sizes", self.generator_layer_sizes)
+        critic = _check_sizes("critic_layer_sizes", self.critic_layer_sizes)
+        width = sum(block_width(kind, size) for kind, size in self._codec.blocks)
+        check_network_size([self.latent_dim + n_outputs, *generator, width],
+                           f"generator_layer_sizes={self.generator_layer_sizes!r} and "
+                           f"latent_dim={self.latent_dim!r}")
+        check_network_size([(width + n_outputs) * self.pac, *critic, 1],
+                           f"critic_layer_sizes={self.critic_layer_sizes!r} and "
+                           f"pac={self.pac!r}")
+        self._architecture_ = architecture(self)
         return TabularGAN(
             self._codec.blocks, n_conditions=n_outputs, latent_dim=self.latent_dim,
-            generator_layer_sizes=_check_sizes("generator_layer_sizes",
-                                               self.generator_layer_sizes),
-            critic_layer_sizes=_check_sizes("critic_layer_sizes", self.critic_layer_sizes),
+            generator_layer_sizes=generator, critic_layer_sizes=critic,
             pac=self.pac, temperature=self.temperature, critic_dropout=self.critic_dropout,
             average_decay=self.average_decay,
         )
@@ -924,6 +955,7 @@ class GANSampler(NeuralEstimator):
                              "a GAN alternates two players' mini-batch updates.")
         _check_sizes("generator_layer_sizes", self.generator_layer_sizes)
         _check_sizes("critic_layer_sizes", self.critic_layer_sizes)
+        check_architecture_unchanged(self, self._is_continuation(kwargs["incremental"]))
         return super()._fit(X, y, **kwargs)
 
     def _validate_training_data(self, X, y, reset):
@@ -1052,7 +1084,9 @@ class GANSampler(NeuralEstimator):
         dtype = getattr(X, "dtype", None)
         if not isinstance(dtype, np.dtype):
             dtype = np.float64 if hasattr(X, "toarray") else np.asarray(X).dtype
-        array = validate_features(self, X, reset=reset, accept_sparse=False, allow_nan=True)
+        # Columns are encoded in float64 (quantiles, ranges): any finite value is fine.
+        array = validate_features(self, X, reset=reset, accept_sparse=False, allow_nan=True,
+                                  check_range=False)
         if reset and len(array) < 2:
             raise ValueError("GANSampler needs at least 2 rows; got 1 sample.")
         dtype = np.dtype(dtype)

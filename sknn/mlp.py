@@ -9,7 +9,13 @@ import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Interval, StrOptions
+from ._validation import (
+    Interval,
+    StrOptions,
+    architecture,
+    check_architecture_unchanged,
+    check_network_size,
+)
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -34,21 +40,32 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         "batch_norm": ["boolean"],
     }
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
+
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        if not _positive_int_tuple(sizes):
+        try:
+            sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
+        except TypeError:  # None, a float: not a sequence
+            sizes = None
+        if sizes is None or not _positive_int_tuple(sizes):
             raise ValueError(
                 f"hidden_layer_sizes must be positive integers; got {self.hidden_layer_sizes!r}."
             )
         return sizes
 
     def _build_module(self, n_features, n_outputs):
-        return MLP(n_features, n_outputs, self._hidden_sizes(), self.activation,
-                   self.dropout, self.batch_norm)
+        sizes = self._hidden_sizes()
+        check_network_size([n_features, *sizes, n_outputs],
+                           f"hidden_layer_sizes={self.hidden_layer_sizes!r}")
+        self._architecture_ = architecture(self)
+        return MLP(n_features, n_outputs, sizes, self.activation, self.dropout,
+                   self.batch_norm)
 
     def _fit(self, X, y, **kwargs):
         self._hidden_sizes()  # invalid sizes fail before anything else happens
+        check_architecture_unchanged(self, self._is_continuation(kwargs["incremental"]))
         return super()._fit(X, y, **kwargs)
 
     @property

@@ -27,7 +27,14 @@ import numbers
 import numpy as np
 from skorch.callbacks import GradientNormClipping
 
-from ._validation import Interval, StrOptions, is_int
+from ._validation import (
+    Interval,
+    StrOptions,
+    architecture,
+    check_architecture_unchanged,
+    check_network_size,
+    is_int,
+)
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -151,7 +158,19 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
     _accept_sparse = False
 
     # ------------------------------------------------------------ hooks
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("hidden_size", "cell", "num_layers", "bidirectional", "dropout",
+                            "forget_bias", "sequence_shape")
+
     def _build_module(self, n_features, n_outputs):
+        gates = {"lstm": 4, "gru": 3}.get(self.cell, 1)
+        h, directions = self.hidden_size, 2 if self.bidirectional else 1
+        cells = sum(gates * h * ((n_features if layer == 0 else h * directions) + h + 2)
+                    for layer in range(self.num_layers)) * directions
+        check_network_size([h * directions, n_outputs],
+                           f"hidden_size={h!r} and num_layers={self.num_layers!r}",
+                           extra=cells)
+        self._architecture_ = architecture(self)
         return RecurrentNet(n_features, n_outputs, cell=self.cell, hidden_size=self.hidden_size,
                             num_layers=self.num_layers, bidirectional=self.bidirectional,
                             dropout=self.dropout, forget_bias=self.forget_bias)
@@ -166,6 +185,7 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
         self._check_sequence_shape()
         # A continued fit (warm_start, partial_fit) pads lists to the fitted length.
         resume = self._is_continuation(kwargs["incremental"])
+        check_architecture_unchanged(self, resume)
         length = self.sequence_shape_[0] if resume else None
         return super()._fit(self._as_sequences(X, length=length), y, **kwargs)
 
@@ -209,6 +229,12 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
                 raise ValueError(
                     f"sequence_shape={tuple(self.sequence_shape)} but X has shape {shape}, "
                     f"that is sequences of {shape[1]} steps x {shape[2]} features."
+                )
+            if 0 in shape[1:]:
+                raise ValueError(
+                    f"X has shape {tuple(shape)}: sequences of {shape[1]} time steps x "
+                    f"{shape[2]} features. A sequence needs at least one time step and one "
+                    "feature."
                 )
             return tuple(shape[1:])
         if len(shape) != 2:

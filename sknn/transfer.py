@@ -34,7 +34,14 @@ from sklearn.utils.validation import _check_y, check_consistent_length, check_is
 from torch import nn
 
 from . import _engine
-from ._validation import Interval, StrOptions, is_int
+from ._validation import (
+    Interval,
+    StrOptions,
+    architecture,
+    check_architecture_unchanged,
+    check_network_size,
+    is_int,
+)
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -327,15 +334,22 @@ class _TransferMixin:
     # ------------------------------------------------------------ the base
     def _head_sizes(self):
         sizes = self.head_layers
-        sizes = (sizes,) if is_int(sizes) else tuple(sizes)
-        if not all(is_int(s) and s > 0 for s in sizes):
+        try:
+            sizes = (sizes,) if is_int(sizes) else tuple(sizes)
+        except TypeError:  # None, a float: not a sequence
+            sizes = None
+        if sizes is None or not all(is_int(s) and s > 0 for s in sizes):
             raise ValueError(
                 f"head_layers must be zero or more positive integers; got {self.head_layers!r}."
             )
         return sizes
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("base", "feature_layer", "head_layers", "activation", "dropout")
+
     def _fit_staged(self, X, y, sample_weight, *, incremental, classes, feedback=()):
         self._head_sizes()
+        check_architecture_unchanged(self, self._is_continuation(incremental))
         if not self._is_continuation(incremental):
             self._source_input, self._new_extractor = _resolve_base(self.base,
                                                                     self.feature_layer)
@@ -408,9 +422,13 @@ class _TransferMixin:
         return out.shape[1]
 
     def _build_module(self, n_features, n_outputs):
+        head = self._head_sizes()
+        check_network_size([n_features, *head, n_outputs],
+                           f"head_layers={self.head_layers!r}")
+        self._architecture_ = architecture(self)
         self._new_head = True  # _train_module starts its output at the target's mean
         return TransferNet(self.__dict__.pop("_new_extractor"), n_features, n_outputs,
-                           head_layers=self._head_sizes(), activation=self.activation,
+                           head_layers=head, activation=self.activation,
                            dropout=self.dropout, frozen=True)
 
     # ------------------------------------------------------------ training
