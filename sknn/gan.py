@@ -611,7 +611,9 @@ _GAN_PARAMETER_CHANGES = [
         Rows per mini-batch, rounded down to a multiple of ``pac``; "auto" is
         ``min(256, max(32, n_samples // 40))``: small batches, and about 40 steps
         per epoch on mid-sized tables, trained best per second here. A batch
-        larger than the table is topped up with random rows."""),
+        larger than the table is topped up with random rows; a ``batch_size``
+        larger than both the table and "auto"'s choice is clipped to the larger
+        of the two, with a warning."""),
     ("""    max_iter : int, default=200
         Number of epochs (passes over the training data); for "lbfgs", iterations.""",
      """    max_iter : int or "auto", default="auto"

@@ -88,7 +88,11 @@ RECURRENT_NOTES_DOC = """\
     task that needs long memory (400 sequences of 60 steps), 200-row batches give
     two updates per epoch and the long loss plateau ends the fit through
     ``n_iter_no_change`` at chance accuracy, while 32-row batches learn it on every
-    seed tried. Small batches are the common choice for recurrent networks."""
+    seed tried. Small batches are the common choice for recurrent networks.
+
+    ``precision="bfloat16"`` or ``"float16"`` on the CPU: the recurrent layers still
+    compute in float32 there (oneDNN, which runs them, has no mixed-precision
+    LSTM kernel on most CPUs); the output layer follows ``precision``."""
 
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)

@@ -12,7 +12,7 @@ each true end.
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -115,7 +115,8 @@ class RecurrentNet(nn.Module):
         on most CPUs (a RuntimeError deep inside the fit), so mixed precision applies
         to the other layers only there.
         """
-        if x.device.type == "cpu" and _cpu_autocast_enabled():
+        data = x.data if isinstance(x, PackedSequence) else x
+        if data.device.type == "cpu" and _cpu_autocast_enabled():
             with torch.autocast("cpu", enabled=False):
                 return self.rnn(x)
         return self.rnn(x)
