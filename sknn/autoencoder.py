@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _engine
-from ._validation import Interval, architecture, check_network_size
+from ._validation import Interval, architecture, check_float32_range, check_network_size
 from .base import fill_doc, store_parameters
 from .mlp import _MLPBase
 from .modules import losses
@@ -226,6 +226,7 @@ class AutoEncoder(_MLPBase):
         """
         check_is_fitted(self)
         codes = check_array(X, dtype=(np.float32, np.float64), input_name="X")
+        check_float32_range(codes)
         if codes.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {codes.shape[1]} columns but inverse_transform expects codes with "
