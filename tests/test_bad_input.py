@@ -348,7 +348,7 @@ def test_even_kernel_size_keeps_the_size_without_torch_warnings(kernel_size, sha
 # Few, fixed examples per estimator keep the file fast and deterministic in CI;
 # SKNN_BAD_INPUT_EXAMPLES=200 runs a longer, random search locally.
 _LONG_RUN = int(os.environ.get("SKNN_BAD_INPUT_EXAMPLES", 0))
-EXAMPLES = settings(max_examples=_LONG_RUN or 6, deadline=None, derandomize=not _LONG_RUN,
+EXAMPLES = settings(max_examples=_LONG_RUN or 10, deadline=None, derandomize=not _LONG_RUN,
                     database=None, suppress_health_check=list(HealthCheck))
 
 
