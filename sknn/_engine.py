@@ -10,7 +10,7 @@ import contextlib
 import copy
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,12 +20,14 @@ from sklearn.utils import check_random_state
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog
 
-from ._optim import OptimizerSpec, base_lr, fit_lbfgs, set_lr
+from ._optim import OptimizerSpec, fit_lbfgs
+from ._stopping import ConvergenceState, StopRules, TrainingMonitor, finite_parameters
 
 __all__ = [
     "ConvergenceState",
     "InMemoryData",
     "OptimizerSpec",
+    "StopRules",
     "PRECISIONS",
     "autocast",
     "parameter_dtype",
@@ -46,6 +48,9 @@ SPARSE_PREDICT_ELEMENTS = 2**22
 
 # --------------------------------------------------------------------------- devices
 
+# The device types of the ``device`` parameter ("cuda:1" has type "cuda").
+_DEVICE_TYPES = ("auto", "cpu", "cuda", "mps")
+
 
 def resolve_device(device):
     """Turn the ``device`` parameter into a :class:`torch.device`.
@@ -55,17 +60,32 @@ def resolve_device(device):
     """
     if isinstance(device, torch.device):
         device = str(device)
+    if not isinstance(device, str) or device.split(":")[0] not in _DEVICE_TYPES:
+        hint = " (CUDA GPUs are 'cuda')" if str(device).lower().startswith("gpu") else ""
+        raise ValueError(
+            f"device={device!r} is not a device sknn knows{hint}; use 'cpu', 'cuda', "
+            "'cuda:N' (the N-th GPU), 'mps' or 'auto'."
+        )
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
         if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except RuntimeError as exc:  # "cuda:x", "cpu:0:1"
+        raise ValueError(f"device={device!r} is not a valid device string; use 'cpu', "
+                         "'cuda', 'cuda:N' (the N-th GPU), 'mps' or 'auto'.") from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this machine; "
             "use device='cpu' or device='auto'."
+        )
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r} was requested but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s), numbered from 0."
         )
     if dev.type == "mps" and not (
         getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
@@ -265,133 +285,6 @@ class BatchIterator:
                 None if y is None else y[start:stop],
                 None if w is None else w[start:stop],
             )
-
-
-def _finite_parameters(module):
-    """True when every parameter of ``module`` is finite (one device sync)."""
-    params = [p.detach() for p in module.parameters()]
-    if not params:
-        return True
-    return bool(torch.stack([torch.isfinite(p).all() for p in params]).all())
-
-
-# --------------------------------------------------------------------------- convergence
-
-
-@dataclass
-class ConvergenceState:
-    """Bookkeeping that survives ``warm_start`` and ``partial_fit`` calls.
-
-    Mirrors scikit-learn's MLP: ``loss_curve_``, ``best_loss_``,
-    ``validation_scores_``, ``best_validation_score_`` and the no-improvement count.
-    """
-
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = field(default_factory=list)
-    best_loss: float = np.inf
-    best_validation_score: float = -np.inf
-    no_improvement: int = 0
-    n_iter: int = 0
-    samples_seen: int = 0
-    history: list = field(default_factory=list)
-    # ``n_iter`` when the current fit / partial_fit call began: the estimator's
-    # ``n_iter_`` counts the epochs of one call (scikit-learn's convention), while
-    # ``n_iter`` keeps counting (it seeds the batch order of later calls).
-    fit_start: int = 0
-
-
-@dataclass
-class StopRules:
-    """How the monitor decides to stop or to lower the learning rate."""
-
-    tol: float = 1e-4
-    n_iter_no_change: int = 10
-    early_stopping: bool = False
-    learning_rate: str = "constant"
-    learning_rate_init: float = 1e-3
-    power_t: float = 0.5
-    check_convergence: bool = True
-
-
-class TrainingMonitor(Callback):
-    """Per-epoch bookkeeping, scikit-learn's MLP stopping rules and LR schedules.
-
-    A loss that stops being finite ends the fit once the weights are no longer
-    finite either (:func:`train` then raises scikit-learn's "Solver produced
-    non-finite parameter weights" error, unless early stopping restores finite best
-    weights). With ``sink`` set (``verbose`` and scikit-learn's log style) it prints
-    scikit-learn's "Iteration N, loss = ..." lines.
-    """
-
-    def __init__(self, state, rules, sink=None):
-        self.state = state
-        self.rules = rules
-        self.sink = sink
-        self.converged = False
-        self.best_weights = None
-        self.divergence = None  # (epoch, loss) of the first non-finite training loss
-
-    def _log(self, message):
-        if self.sink is not None:
-            self.sink(message)
-
-    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        st, rules = self.state, self.rules
-        record = net.history[-1]
-        loss = record["train_loss"] + net.l2_penalty_for_report()
-        st.n_iter += 1
-        st.samples_seen += len(dataset_train)
-        st.loss_curve.append(float(loss))
-        record = {k: v for k, v in record.items() if k != "batches"}
-        record["epoch"] = st.n_iter
-        st.history.append(record)
-        self._log(f"Iteration {st.n_iter - st.fit_start}, loss = {loss:.8f}")
-        if rules.early_stopping and "valid_score" in record:
-            self._log(f"Validation score: {record['valid_score']:f}")
-        if rules.learning_rate == "invscaling":
-            lr = rules.learning_rate_init / (st.samples_seen + 1) ** rules.power_t
-            set_lr(net.optimizer_, lr)
-        diverged = False
-        if not np.isfinite(loss):
-            if self.divergence is None:
-                self.divergence = (st.n_iter, float(loss))
-            # Nothing recovers from non-finite weights: end the fit (scikit-learn
-            # would run the remaining epochs on NaN).
-            diverged = not _finite_parameters(net.module_)
-        if not rules.check_convergence:
-            if diverged:
-                raise KeyboardInterrupt
-            return
-        if rules.early_stopping:
-            score = float(record["valid_score"])
-            st.validation_scores.append(score)
-            improved = score >= st.best_validation_score + rules.tol
-            st.no_improvement = 0 if improved else st.no_improvement + 1
-            if score > st.best_validation_score:
-                st.best_validation_score = score
-                self.best_weights = copy.deepcopy(net.module_.state_dict())
-        elif net.spec.solver == "lbfgs":
-            # scipy's L-BFGS-B decides (gtol=tol, maxiter, maxfun), as in scikit-learn.
-            st.best_loss = min(st.best_loss, loss)
-        else:
-            st.no_improvement = st.no_improvement + 1 if loss > st.best_loss - rules.tol else 0
-            st.best_loss = min(st.best_loss, loss)
-        if diverged:
-            raise KeyboardInterrupt
-        if st.no_improvement > rules.n_iter_no_change:
-            lr = base_lr(net.optimizer_)
-            if rules.learning_rate == "adaptive" and lr > 1e-6:
-                set_lr(net.optimizer_, lr / 5)
-                st.no_improvement = 0
-                self._log(f"Setting learning rate to {lr / 5:f}")
-                return
-            self._log(
-                ("Validation score" if rules.early_stopping else "Training loss")
-                + f" did not improve more than tol={rules.tol:f} for "
-                f"{rules.n_iter_no_change} consecutive epochs. Stopping."
-            )
-            self.converged = True
-            raise KeyboardInterrupt  # skorch's own way of ending a fit early
 
 
 # --------------------------------------------------------------------------- the net
@@ -659,7 +552,11 @@ def train(module, train_data, valid_data, *, criterion, spec, rules, state, epoc
                 data.cast(dtype)
     sink = print if verbose and log_style == "sklearn" else None
     monitor = TrainingMonitor(state, rules, sink=sink)
-    user_callbacks = [(f"user_{i}", copy.deepcopy(cb)) for i, cb in enumerate(callbacks)]
+    user_callbacks = [
+        (f"user_{i}_{cb[0]}", copy.deepcopy(cb[1])) if isinstance(cb, tuple)  # (name, cb)
+        else (f"user_{i}", copy.deepcopy(cb))
+        for i, cb in enumerate(callbacks)
+    ]
     net = (net_cls or SknnNet)(
         module,
         criterion,
@@ -700,7 +597,7 @@ def train(module, train_data, valid_data, *, criterion, spec, rules, state, epoc
         if spec.solver != "lbfgs":
             hint += (f"; with scaled input features, try a lower learning_rate_init (it is "
                      f"{spec.learning_rate_init:g}) or a smaller batch_size")
-        if not _finite_parameters(module):
+        if not finite_parameters(module):
             raise ValueError(f"{NONFINITE_WEIGHTS} {hint}.")
         if not rules.early_stopping and not np.isfinite(state.loss_curve[-1]):
             # Finite weights whose outputs overflow: no better than non-finite ones.
@@ -793,5 +690,27 @@ def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precis
     with torch.inference_mode(), autocast(data.device, precision):
         n = len(data)
         if n <= batch_size:
-            return run(slice(0, n))
-        return torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+            out = run(slice(0, n))
+        else:
+            out = torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+    # numpy's isfinite on the (shared) buffer costs a fifth of torch's for one row.
+    if out.is_floating_point() and not (
+        np.isfinite(out.numpy()).all() if out.dtype in (torch.float32, torch.float64)
+        else bool(torch.isfinite(out).all())
+    ):
+        raise ValueError(_non_finite_output_message(module))
+    return out
+
+
+def _non_finite_output_message(module):
+    """Why a network's outputs are NaN or infinite, and what to do about it."""
+    weights_ok = all(bool(torch.isfinite(p).all()) for p in module.parameters())
+    if not weights_ok:
+        return ("The network's weights are not finite (NaN or infinity): its training "
+                "diverged. Refit it with scaled input features (StandardScaler), a lower "
+                "learning_rate_init or solver='adam'.")
+    return ("The network's outputs are not finite (NaN or infinity) for some rows of X: "
+            "they overflow float32 inside the network. Either X's values are far outside "
+            "those seen in training (scale X as the training data was scaled), or the fit "
+            "diverged to huge weights (see loss_curve_; refit with scaled input features or "
+            "a lower learning_rate_init).")

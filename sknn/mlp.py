@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Interval, StrOptions, check_layer_sizes, float_dtype
+from ._validation import Interval, StrOptions, check_layer_sizes, check_network_size, float_dtype
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -38,6 +38,9 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
     }
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
+
     def _hidden_sizes(self):
         return check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
@@ -48,6 +51,8 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         return TableLayout(categorical_features=self.categorical_features)
 
     def _build_module(self, layout, n_outputs):
+        check_network_size([layout.n_features_, *self._hidden_sizes(), n_outputs],
+                           f"hidden_layer_sizes={self.hidden_layer_sizes!r}")
         if layout.cardinalities_:  # categorical codes: embedded (or one-hot) inside
             return TabularMLP(layout.n_numeric_, layout.cardinalities_, n_outputs,
                               self._hidden_sizes(), self.activation, self.dropout,
