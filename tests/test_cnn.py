@@ -286,8 +286,10 @@ def test_partial_fit_and_warm_start_keep_the_image_shape(digits):
 
 def test_early_stopping_keeps_the_best_epochs_weights(digits, check_keeps_best_weights):
     X, _, y, _ = digits
+    # A seed whose last epoch scores below the best (accuracy on 60 rows ties often).
     clf = CNNClassifier(image_shape=(8, 8), max_iter=40, early_stopping=True,
-                        validation_fraction=0.2, n_iter_no_change=3, **SMALL)
+                        validation_fraction=0.2, n_iter_no_change=3, tol=0.0,
+                        **{**SMALL, "random_state": 1})
     check_keeps_best_weights(clf, X[:300], y[:300])
 
 
