@@ -10,7 +10,7 @@ import contextlib
 import copy
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,12 +20,17 @@ from sklearn.utils import check_random_state
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog
 
+from ._optim import OptimizerSpec, fit_lbfgs
+from ._stopping import ConvergenceState, StopRules, TrainingMonitor, finite_parameters
+
 __all__ = [
     "ConvergenceState",
     "InMemoryData",
     "OptimizerSpec",
+    "StopRules",
     "PRECISIONS",
     "autocast",
+    "parameter_dtype",
     "resolve_device",
     "draw_seed",
     "seeded",
@@ -43,6 +48,9 @@ SPARSE_PREDICT_ELEMENTS = 2**22
 
 # --------------------------------------------------------------------------- devices
 
+# The device types of the ``device`` parameter ("cuda:1" has type "cuda").
+_DEVICE_TYPES = ("auto", "cpu", "cuda", "mps")
+
 
 def resolve_device(device):
     """Turn the ``device`` parameter into a :class:`torch.device`.
@@ -52,17 +60,32 @@ def resolve_device(device):
     """
     if isinstance(device, torch.device):
         device = str(device)
+    if not isinstance(device, str) or device.split(":")[0] not in _DEVICE_TYPES:
+        hint = " (CUDA GPUs are 'cuda')" if str(device).lower().startswith("gpu") else ""
+        raise ValueError(
+            f"device={device!r} is not a device sknn knows{hint}; use 'cpu', 'cuda', "
+            "'cuda:N' (the N-th GPU), 'mps' or 'auto'."
+        )
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
         if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except RuntimeError as exc:  # "cuda:x", "cpu:0:1"
+        raise ValueError(f"device={device!r} is not a valid device string; use 'cpu', "
+                         "'cuda', 'cuda:N' (the N-th GPU), 'mps' or 'auto'.") from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this machine; "
             "use device='cpu' or device='auto'."
+        )
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r} was requested but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s), numbered from 0."
         )
     if dev.type == "mps" and not (
         getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
@@ -73,8 +96,18 @@ def resolve_device(device):
 
 # --------------------------------------------------------------------------- precision
 
-# The ``precision`` parameter: the dtype torch.autocast computes in (None: plain float32).
-PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}
+# The ``precision`` parameter: the dtype torch.autocast computes in (None: no autocast;
+# "float64" trains and predicts in plain float64, see :func:`parameter_dtype`).
+PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16,
+              "float64": None}
+
+
+def parameter_dtype(precision):
+    """The dtype of the parameters and the input tensors under ``precision``.
+
+    float32 except for ``"float64"``: mixed precision keeps float32 weights.
+    """
+    return torch.float64 if precision == "float64" else torch.float32
 
 
 def autocast(device, precision):
@@ -82,7 +115,7 @@ def autocast(device, precision):
 
     Mixed precision through ``torch.autocast``: matrix products and convolutions run
     in the lower precision, reductions and losses in float32, and the parameters stay
-    float32. ``"float32"`` is no context at all.
+    float32. ``"float32"`` and ``"float64"`` are no context at all.
     """
     dtype = PRECISIONS[precision]
     if dtype is None:
@@ -155,15 +188,33 @@ class InMemoryData:
     target_is_input : bool, default=False
         The target of every batch is its (dense) input batch (auto-encoders);
         ``y`` must then be None.
+    dtype : torch.dtype, default=torch.float32
+        The floating dtype of the tensors (``precision="float64"``: float64).
     """
 
-    def __init__(self, X, y=None, sample_weight=None, *, device, target_is_input=False):
+    def __init__(self, X, y=None, sample_weight=None, *, device, target_is_input=False,
+                 dtype=torch.float32):
         self.device = device
+        self.dtype = dtype
         self.sparse = sp.issparse(X)
         self.target_is_input = target_is_input
-        self.X = X.astype(np.float32).tocsr() if self.sparse else as_tensor(X, device)
-        self.y = None if y is None else as_tensor(y, device)
-        self.w = None if sample_weight is None else as_tensor(sample_weight, device)
+        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        self.X = X.astype(np_dtype).tocsr() if self.sparse else as_tensor(X, device, dtype)
+        self.y = None if y is None else as_tensor(y, device, dtype)
+        self.w = None if sample_weight is None else as_tensor(sample_weight, device, dtype)
+
+    def cast(self, dtype):
+        """Convert the floating tensors to ``dtype`` in place (no-op when they are)."""
+        if dtype == self.dtype:
+            return self
+        self.dtype = dtype
+        if self.sparse:
+            self.X = self.X.astype(np.float64 if dtype == torch.float64 else np.float32)
+        for name in ("X", "y", "w"):
+            value = getattr(self, name)
+            if isinstance(value, torch.Tensor) and value.is_floating_point():
+                setattr(self, name, value.to(dtype))
+        return self
 
     def __len__(self):
         return self.X.shape[0]
@@ -184,13 +235,14 @@ class InMemoryData:
         return self.rows(slice(0, len(self)))[1] if self.target_is_input else self.y
 
 
-def as_tensor(array, device):
-    """Convert an array to a tensor once: float64 becomes float32, ints stay int64."""
+def as_tensor(array, device, dtype=torch.float32):
+    """Convert an array to a tensor once: floats become ``dtype`` (float32 by default),
+    ints stay int64."""
     if isinstance(array, torch.Tensor):
         return array.to(device)
     array = np.asarray(array)
     if array.dtype.kind == "f":
-        array = array.astype(np.float32, copy=False)
+        array = array.astype(np.float64 if dtype == torch.float64 else np.float32, copy=False)
     elif array.dtype.kind in "iub":
         array = array.astype(np.int64, copy=False)
     return torch.from_numpy(np.ascontiguousarray(array)).to(device)
@@ -235,206 +287,6 @@ class BatchIterator:
             )
 
 
-# --------------------------------------------------------------------------- optimizers
-
-
-@dataclass
-class OptimizerSpec:
-    """What the estimator asks of the optimizer, independent of torch's classes.
-
-    ``alpha`` is scikit-learn's L2 strength: the penalty added per batch is
-    ``0.5 * alpha * ||W||^2 / batch_size``. For "adam" and "sgd" it is applied as the
-    equivalent ``weight_decay = alpha / batch_size``, which keeps the fused optimizer
-    kernels; unlike scikit-learn it then also reaches the biases (a negligible
-    difference at the usual strengths, and one fused kernel per step instead of
-    two). For "adamw" ``alpha`` is AdamW's decoupled decay; for "lbfgs" it is added
-    to the loss, on weights only.
-
-    ``lr_factors`` gives parts of the network their own learning rate: pairs
-    ``(prefix, factor)``, where the parameters whose name starts with ``prefix``
-    train at ``factor * learning_rate_init`` in a parameter group of their own (for
-    example a pretrained base fine-tuned ten times slower than a new head). Every
-    group remembers its factor as ``"lr_factor"``, so that the learning-rate
-    schedules keep the ratios. Empty (the default) is one group. Not used by
-    "lbfgs", which has a single step size.
-    """
-
-    solver: str = "adam"
-    learning_rate_init: float = 1e-3
-    alpha: float = 1e-4
-    batch_size: int = 200
-    momentum: float = 0.9
-    nesterovs_momentum: bool = True
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    epsilon: float = 1e-8
-    max_fun: int = 15000
-    lr_factors: tuple = ()
-
-    @classmethod
-    def parameter_names(cls):
-        """The fields that are estimator parameters of the same name."""
-        return ("solver", "learning_rate_init", "alpha", "momentum", "nesterovs_momentum",
-                "beta_1", "beta_2", "epsilon", "max_fun")
-
-    @property
-    def penalty_in_loss(self):
-        return self.solver == "lbfgs"
-
-    def build(self, module, device):
-        """Create the torch optimizer for ``module``'s trainable parameters."""
-        params = [p for p in module.parameters() if p.requires_grad]
-        lr = self.learning_rate_init
-        if self.solver == "lbfgs":
-            # As in scikit-learn, learning_rate_init does not apply: the line search
-            # chooses the step, and one epoch is one L-BFGS iteration on all rows.
-            return torch.optim.LBFGS(
-                params,
-                lr=1.0,
-                max_iter=1,
-                max_eval=max(2, min(25, self.max_fun)),
-                history_size=10,
-                line_search_fn="strong_wolfe",
-            )
-        # One parameter group (biases decayed too): a second group costs a second
-        # fused kernel launch per step, about 7% of an MLP's step at batch 200.
-        decay = self.alpha if self.solver == "adamw" else self.alpha / max(1, self.batch_size)
-        fused = {"fused": True} if _fused_supported(device) else {}
-        if self.lr_factors:
-            params = _parameter_groups(module, self.lr_factors, lr)
-        if self.solver == "sgd":
-            nesterov = self.nesterovs_momentum and self.momentum > 0
-            return torch.optim.SGD(params, lr=lr, momentum=self.momentum, nesterov=nesterov,
-                                   weight_decay=decay, **fused)
-        cls = torch.optim.AdamW if self.solver == "adamw" else torch.optim.Adam
-        return cls(params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon,
-                   weight_decay=decay, **fused)
-
-
-def _parameter_groups(module, lr_factors, lr):
-    """Split the trainable parameters into groups by name prefix (see ``OptimizerSpec``).
-
-    The parameters no prefix matches come first, at factor 1; empty groups are left out.
-    """
-    groups = {prefix: [] for prefix, _ in lr_factors}
-    rest = []
-    for name, param in module.named_parameters():
-        if param.requires_grad:
-            prefix = next((p for p, _ in lr_factors if name.startswith(p)), None)
-            (rest if prefix is None else groups[prefix]).append(param)
-    out = [{"params": rest, "lr": lr, "lr_factor": 1.0}] if rest else []
-    out += [{"params": groups[prefix], "lr": lr * factor, "lr_factor": factor}
-            for prefix, factor in lr_factors if groups[prefix]]
-    return out
-
-
-def _fused_supported(device):
-    # Fused kernels exist for CPU and CUDA; MPS support varies by torch version.
-    return device.type in ("cpu", "cuda")
-
-
-# --------------------------------------------------------------------------- convergence
-
-
-@dataclass
-class ConvergenceState:
-    """Bookkeeping that survives ``warm_start`` and ``partial_fit`` calls.
-
-    Mirrors scikit-learn's MLP: ``loss_curve_``, ``best_loss_``,
-    ``validation_scores_``, ``best_validation_score_`` and the no-improvement count.
-    """
-
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = field(default_factory=list)
-    best_loss: float = np.inf
-    best_validation_score: float = -np.inf
-    no_improvement: int = 0
-    n_iter: int = 0
-    samples_seen: int = 0
-    history: list = field(default_factory=list)
-
-
-@dataclass
-class StopRules:
-    """How the monitor decides to stop or to lower the learning rate."""
-
-    tol: float = 1e-4
-    n_iter_no_change: int = 10
-    early_stopping: bool = False
-    learning_rate: str = "constant"
-    learning_rate_init: float = 1e-3
-    power_t: float = 0.5
-    check_convergence: bool = True
-
-
-class TrainingMonitor(Callback):
-    """Per-epoch bookkeeping, scikit-learn's MLP stopping rules and LR schedules.
-
-    Raises ``ValueError`` when the loss stops being finite, so a diverging fit ends
-    with a message instead of a model full of NaN.
-    """
-
-    def __init__(self, state, rules):
-        self.state = state
-        self.rules = rules
-        self.converged = False
-        self.best_weights = None
-
-    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        st, rules = self.state, self.rules
-        record = net.history[-1]
-        loss = record["train_loss"] + net.l2_penalty_for_report()
-        st.n_iter += 1
-        st.samples_seen += len(dataset_train)
-        if not np.isfinite(loss):
-            raise ValueError(
-                f"The training loss became {loss} at epoch {st.n_iter}; the fit was "
-                f"stopped. Try a lower learning_rate_init (it is "
-                f"{net.optimizer_.param_groups[0]['lr']:g}), scale the input features, or "
-                "use a smaller batch_size."
-            )
-        st.loss_curve.append(float(loss))
-        record = {k: v for k, v in record.items() if k != "batches"}
-        record["epoch"] = st.n_iter
-        st.history.append(record)
-        if rules.learning_rate == "invscaling":
-            lr = rules.learning_rate_init / (st.samples_seen + 1) ** rules.power_t
-            _set_lr(net.optimizer_, lr)
-        if not rules.check_convergence:
-            return
-        if rules.early_stopping:
-            score = record["valid_score"]
-            st.validation_scores.append(score)
-            improved = score >= st.best_validation_score + rules.tol
-            st.no_improvement = 0 if improved else st.no_improvement + 1
-            if score > st.best_validation_score:
-                st.best_validation_score = score
-                self.best_weights = copy.deepcopy(net.module_.state_dict())
-        else:
-            st.no_improvement = st.no_improvement + 1 if loss > st.best_loss - rules.tol else 0
-            st.best_loss = min(st.best_loss, loss)
-        if st.no_improvement > rules.n_iter_no_change:
-            lr = _base_lr(net.optimizer_)
-            if rules.learning_rate == "adaptive" and lr > 1e-6:
-                _set_lr(net.optimizer_, lr / 5)
-                st.no_improvement = 0
-                return
-            self.converged = True
-            raise KeyboardInterrupt  # skorch's own way of ending a fit early
-
-
-def _base_lr(optimizer):
-    """The learning rate before any group's ``lr_factor``."""
-    group = optimizer.param_groups[0]
-    return group["lr"] / group.get("lr_factor", 1.0)
-
-
-def _set_lr(optimizer, lr):
-    """Set every group's learning rate to ``lr`` times its ``lr_factor`` (default 1)."""
-    for group in optimizer.param_groups:
-        group["lr"] = lr * group.get("lr_factor", 1.0)
-
-
 # --------------------------------------------------------------------------- the net
 
 
@@ -449,7 +301,7 @@ class SknnNet(NeuralNet):
     """
 
     def __init__(self, module, criterion, *, spec, shuffle, generator, l1=0.0,
-                 score_fn=None, precision="float32", **kwargs):
+                 score_fn=None, precision="float32", log_style="table", **kwargs):
         super().__init__(module, criterion, **kwargs)
         self.spec = spec
         self.shuffle = shuffle
@@ -457,10 +309,11 @@ class SknnNet(NeuralNet):
         self.l1 = l1
         self.score_fn = score_fn
         self.precision = precision
+        self.log_style = log_style
 
     def get_default_callbacks(self):
         callbacks = [("epoch_timer", EpochTimer())]
-        if self.verbose:
+        if self.verbose and self.log_style == "table":
             callbacks.append(("print_log", PrintLog(floatfmt=".4f")))
         return callbacks
 
@@ -517,7 +370,8 @@ class SknnNet(NeuralNet):
         if self.spec.penalty_in_loss or not self.spec.alpha or self.spec.solver == "adamw":
             return 0.0
         with torch.no_grad():
-            sq = sum(float((p * p).sum()) for p in self.module_.parameters() if p.requires_grad)
+            sq = sum(float((p * p).sum()) for p in self.module_.parameters()
+                     if p.requires_grad and p.ndim > 1)
         return 0.5 * self.spec.alpha * sq / max(1, self.spec.batch_size)
 
     # -- steps -----------------------------------------------------------------
@@ -541,8 +395,6 @@ class SknnNet(NeuralNet):
         return None
 
     def train_step(self, batch, **fit_params):
-        if self.spec.solver == "lbfgs":  # needs the closure: skorch's own step
-            return super().train_step(batch, **fit_params)
         self.optimizer_.zero_grad()
         step = self.train_step_single(batch)
         scaler = self.grad_scaler_
@@ -603,10 +455,13 @@ class SknnNet(NeuralNet):
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         dataset_train, dataset_valid = X, y
         on_epoch_kwargs = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
-        iterator_train = self.get_iterator(dataset_train, training=True)
         iterator_valid = (None if dataset_valid is None
                           else self.get_iterator(dataset_valid, training=False))
-        for _ in range(epochs if epochs is not None else self.max_epochs):
+        epochs = epochs if epochs is not None else self.max_epochs
+        if self.spec.solver == "lbfgs":
+            return fit_lbfgs(self, dataset_train, iterator_valid, epochs, on_epoch_kwargs)
+        iterator_train = self.get_iterator(dataset_train, training=True)
+        for _ in range(epochs):
             self.notify("on_epoch_begin", **on_epoch_kwargs)
             self.run_single_epoch(iterator_train, training=True, prefix="train",
                                   step_fn=self.train_step)
@@ -630,11 +485,17 @@ class FitResult:
     module: torch.nn.Module
     optimizer_state: dict
     converged: bool
+    # Why the fit did not converge, for the ConvergenceWarning (None: max_iter ran out).
+    message: str = None
+
+
+NONFINITE_WEIGHTS = ("Solver produced non-finite parameter weights. The input data may "
+                     "contain large values and need to be preprocessed.")
 
 
 def train(module, train_data, valid_data, *, criterion, spec, rules, state, epochs, device,
           seed, shuffle=True, l1=0.0, score_fn=None, verbose=0, callbacks=(),
-          optimizer_state=None, net_cls=None, precision="float32"):
+          optimizer_state=None, net_cls=None, precision="float32", log_style="table"):
     """Run ``epochs`` epochs of training through skorch.
 
     Parameters
@@ -665,17 +526,37 @@ def train(module, train_data, valid_data, *, criterion, spec, rules, state, epoc
         The ``SknnNet`` subclass (or a factory of one) that runs the fit, for
         networks whose training step is not one forward / backward pass (a GAN's
         alternating updates); None is :class:`SknnNet`.
-    precision : {"float32", "bfloat16", "float16"}, default="float32"
+    precision : {"float32", "bfloat16", "float16", "float64"}, default="float32"
         Mixed precision of the forward passes (see :func:`autocast`); "float16"
-        also scales the loss with a ``torch.amp.GradScaler``.
+        also scales the loss with a ``torch.amp.GradScaler``; "float64" converts the
+        module and the data to float64.
+    log_style : {"table", "sklearn"}, default="table"
+        What ``verbose`` prints per epoch: skorch's table, or scikit-learn's
+        "Iteration N, loss = ..." lines.
 
     Returns
     -------
     FitResult
+
+    Raises
+    ------
+    ValueError
+        When the weights end up non-finite (scikit-learn's message).
     """
     generator = torch.Generator().manual_seed(seed)
-    monitor = TrainingMonitor(state, rules)
-    user_callbacks = [(f"user_{i}", copy.deepcopy(cb)) for i, cb in enumerate(callbacks)]
+    dtype = parameter_dtype(precision)
+    if dtype != torch.float32:
+        module.to(dtype)
+        for data in (train_data, valid_data):
+            if data is not None:
+                data.cast(dtype)
+    sink = print if verbose and log_style == "sklearn" else None
+    monitor = TrainingMonitor(state, rules, sink=sink)
+    user_callbacks = [
+        (f"user_{i}_{cb[0]}", copy.deepcopy(cb[1])) if isinstance(cb, tuple)  # (name, cb)
+        else (f"user_{i}", copy.deepcopy(cb))
+        for i, cb in enumerate(callbacks)
+    ]
     net = (net_cls or SknnNet)(
         module,
         criterion,
@@ -685,6 +566,7 @@ def train(module, train_data, valid_data, *, criterion, spec, rules, state, epoc
         l1=l1,
         score_fn=score_fn if valid_data is not None else None,
         precision=precision,
+        log_style=log_style,
         batch_size=spec.batch_size,
         max_epochs=epochs,
         train_split=None,
@@ -692,27 +574,55 @@ def train(module, train_data, valid_data, *, criterion, spec, rules, state, epoc
         verbose=verbose,
         callbacks=[("monitor", monitor), *user_callbacks],
     )
+    net.gtol_ = rules.tol  # scipy's L-BFGS-B gradient tolerance, as in scikit-learn
     net.initialize()
-    if optimizer_state is not None:
+    if optimizer_state is not None and spec.solver != "lbfgs":
         net.optimizer_.load_state_dict(optimizer_state)
     net.partial_fit(train_data, valid_data)
     module.eval()  # predictions need eval mode; leaving it set saves a toggle per call
+    converged = monitor.converged
+    message = None
     if rules.early_stopping and monitor.best_weights is not None:
         module.load_state_dict(monitor.best_weights)
-    return FitResult(module=module, optimizer_state=net.optimizer_.state_dict(),
-                     converged=monitor.converged)
+    lbfgs = getattr(net, "lbfgs_result_", None)
+    if lbfgs is not None and not net.lbfgs_stopped_:
+        converged = lbfgs.status == 0
+        if not converged:
+            message = (f"lbfgs failed to converge after {lbfgs.nit} iteration(s) "
+                       f"(status={lbfgs.status}): {lbfgs.message}. Increase max_iter "
+                       f"(now {epochs}) or max_fun (now {spec.max_fun}), or scale the data.")
+    if monitor.divergence is not None:
+        epoch, loss = monitor.divergence
+        hint = f"The training loss became {loss} at epoch {epoch}"
+        if spec.solver != "lbfgs":
+            hint += (f"; with scaled input features, try a lower learning_rate_init (it is "
+                     f"{spec.learning_rate_init:g}) or a smaller batch_size")
+        if not finite_parameters(module):
+            raise ValueError(f"{NONFINITE_WEIGHTS} {hint}.")
+        if not rules.early_stopping and not np.isfinite(state.loss_curve[-1]):
+            # Finite weights whose outputs overflow: no better than non-finite ones.
+            raise ValueError(f"{hint}, and it was still {state.loss_curve[-1]} when the "
+                             "fit ended; the network's outputs overflow.")
+        converged = False
+        message = f"{hint}." + (" The weights of the best validation score were kept."
+                                if rules.early_stopping else "")
+    return FitResult(
+        module=module,
+        optimizer_state=net.optimizer_.state_dict(),
+        converged=converged,
+        message=message,
+    )
 
 
-def warn_not_converged(estimator, max_iter):
-    """Emit scikit-learn's ``ConvergenceWarning`` wording for an unfinished fit."""
+def warn_not_converged(estimator, max_iter, message=None):
+    """Emit a ``ConvergenceWarning``: scikit-learn's wording for an unfinished fit, or
+    ``message`` (why the fit stopped) when given."""
     import warnings
 
-    warnings.warn(
-        f"{type(estimator).__name__}: maximum iterations ({max_iter}) reached and the "
-        "optimization hasn't converged yet.",
-        ConvergenceWarning,
-        stacklevel=user_stacklevel(),
-    )
+    if message is None:
+        message = (f"{type(estimator).__name__}: maximum iterations ({max_iter}) reached "
+                   "and the optimization hasn't converged yet.")
+    warnings.warn(message, ConvergenceWarning, stacklevel=user_stacklevel())
 
 
 def warn_if_not_learned(estimator, losses, chance_loss=None):
@@ -727,7 +637,7 @@ def warn_if_not_learned(estimator, losses, chance_loss=None):
     first, last = losses[0], losses[-1]
     if len(losses) > 1 and last >= first:
         reason = f"not below the first epoch's ({first:.4g})"
-    elif chance_loss is not None and last >= 0.99 * chance_loss:
+    elif chance_loss and last >= 0.99 * chance_loss:  # 0: a constant target, no signal
         reason = (f"not below the chance level of the targets ({chance_loss:.4g}, the "
                   "loss of a network that ignores X)")
     else:
@@ -768,12 +678,41 @@ def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precis
         module.eval()
     mixed = PRECISIONS[precision] is not None
 
+    # The parameters' dtype (the engine trains every module in it); not read from the
+    # module, whose parameter walk costs a sixth of a one-row predict.
+    dtype = parameter_dtype(precision)
+
     def run(rows):
-        out = fn(data.rows(rows)[0])
+        x = data.rows(rows)[0]
+        if x.is_floating_point() and x.dtype != dtype:
+            x = x.to(dtype)  # data kept in float32 for a float64 module (or the reverse)
+        out = fn(x)
         return (out.float() if mixed and out.is_floating_point() else out).cpu()
 
     with torch.inference_mode(), autocast(data.device, precision):
         n = len(data)
         if n <= batch_size:
-            return run(slice(0, n))
-        return torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+            out = run(slice(0, n))
+        else:
+            out = torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+    # numpy's isfinite on the (shared) buffer costs a fifth of torch's for one row.
+    if out.is_floating_point() and not (
+        np.isfinite(out.numpy()).all() if out.dtype in (torch.float32, torch.float64)
+        else bool(torch.isfinite(out).all())
+    ):
+        raise ValueError(_non_finite_output_message(module))
+    return out
+
+
+def _non_finite_output_message(module):
+    """Why a network's outputs are NaN or infinite, and what to do about it."""
+    weights_ok = all(bool(torch.isfinite(p).all()) for p in module.parameters())
+    if not weights_ok:
+        return ("The network's weights are not finite (NaN or infinity): its training "
+                "diverged. Refit it with scaled input features (StandardScaler), a lower "
+                "learning_rate_init or solver='adam'.")
+    return ("The network's outputs are not finite (NaN or infinity) for some rows of X: "
+            "they overflow float32 inside the network. Either X's values are far outside "
+            "those seen in training (scale X as the training data was scaled), or the fit "
+            "diverged to huge weights (see loss_curve_; refit with scaled input features or "
+            "a lower learning_rate_init).")

@@ -155,8 +155,10 @@ class TqdmProgressBar(Callback):
                          desc=self._description())
         # Epoch lines (verbose >= 1) go above the bar instead of through it.
         for _, cb in net.callbacks_:
-            if isinstance(cb, PrintLog) and cb.sink is print:
-                cb.sink = tqdm.write
+            # skorch's table and the engine's scikit-learn-style lines (the monitor's).
+            if isinstance(cb, PrintLog) or hasattr(cb, "sink"):
+                if cb.sink is print:
+                    cb.sink = tqdm.write
 
     def _description(self):
         return f"epoch {self._epoch}/{self._epochs}"

@@ -564,7 +564,9 @@ def validate_table(estimator, X, *, reset, fitted_on_frame=False):
     dtype = getattr(X, "dtype", None)
     if not isinstance(dtype, np.dtype):
         dtype = np.float64 if hasattr(X, "toarray") else np.asarray(X).dtype
-    array = validate_features(estimator, X, reset=reset, accept_sparse=False, allow_nan=True)
+    # Columns are encoded in float64 (quantiles, ranges): any finite value is fine.
+    array = validate_features(estimator, X, reset=reset, accept_sparse=False, allow_nan=True,
+                              check_range=False)
     if reset and len(array) < 2:
         raise ValueError("GANSampler needs at least 2 rows; got 1 sample.")
     dtype = np.dtype(dtype)

@@ -16,7 +16,11 @@ import numpy as np
 import torch
 from sklearn.utils.class_weight import compute_sample_weight
 
-from ._validation import encode_classification_target, validate_regression_target
+from ._validation import (
+    check_continued_classes,
+    encode_classification_target,
+    validate_regression_target,
+)
 from .modules import losses
 from .modules.autoencoder import negative_mse
 
@@ -52,6 +56,24 @@ class Task:
 
     def check_first_partial_fit(self, classes):
         """Raise a ``ValueError`` when the first ``partial_fit`` call lacks something."""
+
+    def check_continued(self, previous, y, classes, incremental):
+        """Check the target of a continued fit against the fitted task.
+
+        Called by the base class before :meth:`encode` when a ``warm_start`` fit or
+        a later ``partial_fit`` call resumes training. The default checks nothing.
+
+        Parameters
+        ----------
+        previous : Task
+            The fitted task of the model being continued.
+        y : array-like or None
+            The validated target of this call.
+        classes : array-like or None
+            ``partial_fit``'s ``classes`` argument.
+        incremental : bool
+            True for ``partial_fit``, False for a ``warm_start`` refit.
+        """
 
     def encode(self, X, y, *, classes=None, previous=None):
         """Validate and encode the target; fit the task.
@@ -122,21 +144,33 @@ class ClassificationTask(Task):
         Label smoothing of the cross-entropy.
     allow_multilabel : bool, default=True
         Accept multilabel indicator matrices.
+    allow_single_class : bool, default=False
+        Fit a y with a single class (the classifier then always predicts it, as
+        scikit-learn's MLP does) rather than refuse it.
     estimator_name : str, default="The estimator"
         Used in error messages.
     """
 
     def __init__(self, class_weight=None, *, loss="log", label_smoothing=0.0,
-                 allow_multilabel=True, estimator_name="The estimator"):
+                 allow_multilabel=True, allow_single_class=False,
+                 estimator_name="The estimator"):
         self.class_weight = class_weight
         self.loss = loss
         self.label_smoothing = label_smoothing
         self.allow_multilabel = allow_multilabel
+        self.allow_single_class = allow_single_class
         self.estimator_name = estimator_name
 
     def check_first_partial_fit(self, classes):
         if classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+
+    def check_continued(self, previous, y, classes, incremental):
+        # scikit-learn's rules and messages: a warm_start refit needs the fitted
+        # classes exactly; a later partial_fit may pass ``classes`` only unchanged.
+        if previous.kind != "multilabel-indicator":
+            check_continued_classes(previous.classes_, y, classes=classes,
+                                    warm_start_refit=not incremental)
 
     def encode(self, X, y, *, classes=None, previous=None):
         known = None if previous is None else previous.classes_
@@ -144,7 +178,8 @@ class ClassificationTask(Task):
             known = np.unique(np.asarray(classes))
             if len(known) < 2:
                 raise ValueError("classes must list at least 2 classes.")
-        codes, classes_, kind = encode_classification_target(y, known)
+        codes, classes_, kind = encode_classification_target(
+            y, known, allow_single_class=self.allow_single_class)
         if previous is not None:
             classes_ = previous.classes_
             if kind != previous.kind and "multilabel-indicator" in (kind, previous.kind):
@@ -171,7 +206,8 @@ class ClassificationTask(Task):
         }[self.kind]()
 
     def score_function(self):
-        return losses.accuracy_score
+        # One class: every prediction is that class, whatever the output says.
+        return losses.accuracy_score if len(self.classes_) > 1 else losses.perfect_score
 
     def sample_weights(self, target):
         if self.class_weight is None:
@@ -195,7 +231,7 @@ class ClassificationTask(Task):
         return target.ndim == 1
 
     def chance_loss(self, target, weights):
-        if self.loss != "log" or self.label_smoothing:
+        if self.loss != "log" or self.label_smoothing or len(self.classes_) < 2:
             return None
         w = np.ones(len(target)) if weights is None else np.asarray(weights, dtype=float)
         if target.ndim == 2:  # multilabel: a binary entropy per label, summed
@@ -211,6 +247,8 @@ class ClassificationTask(Task):
     # -- predictions ----------------------------------------------------------
     def probabilities(self, scores):
         """Class probabilities (a tensor) from raw outputs."""
+        if len(self.classes_) == 1:  # fitted on a single class
+            return torch.ones((len(scores), 1), dtype=scores.dtype)
         if self.kind == "multiclass":
             return torch.softmax(scores, 1)
         positive = torch.sigmoid(scores)
@@ -222,6 +260,8 @@ class ClassificationTask(Task):
         """Predicted labels (an ndarray) from raw outputs."""
         if self.kind == "multilabel-indicator":
             return (scores > 0).numpy().astype(int)
+        if len(self.classes_) == 1:  # fitted on a single class
+            return np.repeat(self.classes_, len(scores))
         if scores.shape[1] == 1:
             codes = (scores[:, 0] > 0).long()
         else:

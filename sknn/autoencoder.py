@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _engine
 from ._tasks import ReconstructionTask
-from ._validation import Interval
+from ._validation import Interval, check_float32_range, check_network_size
 from .base import fill_doc, store_parameters
 from .layouts import TableLayout
 from .mlp import _MLPBase
@@ -112,9 +112,40 @@ class AutoEncoder(_MLPBase):
         return TableLayout(categorical_features=self.categorical_features,
                            categorical_encoding="onehot")
 
+    _architecture_params = (*_MLPBase._architecture_params, "n_components", "noise")
+
     def _build_module(self, layout, n_outputs):
-        return AutoEncoderNet(layout.n_features_, self.n_components, self._hidden_sizes(),
+        sizes = self._hidden_sizes()
+        check_network_size(
+            [layout.n_features_, *sizes, self.n_components, *sizes[::-1], layout.n_features_],
+            f"hidden_layer_sizes={self.hidden_layer_sizes!r} and "
+            f"n_components={self.n_components!r}",
+        )
+        return AutoEncoderNet(layout.n_features_, self.n_components, sizes,
                               self.activation, self.dropout, self.batch_norm, self.noise)
+
+    def _train_module(self, module, train_data, valid_data, **kwargs):
+        result = super()._train_module(module, train_data, valid_data, **kwargs)
+        # A diverged fit can end with weights that are finite but so large that the
+        # codes and reconstruction errors overflow: one pass over the training rows
+        # tells, so that such a model is refused rather than returned.
+        try:
+            _engine.predict_batches(module, train_data, module.reconstruction_error,
+                                    precision=self.precision)
+        except ValueError as exc:
+            raise ValueError(
+                "Solver produced non-finite parameter weights or outputs: the training "
+                f"diverged (last training loss {self._last_loss(kwargs)}), and the codes or "
+                "reconstruction errors of the training rows are NaN or infinite. Scale the "
+                "input features first (StandardScaler, MinMaxScaler), lower "
+                "learning_rate_init, or use solver='adam'."
+            ) from exc
+        return result
+
+    @staticmethod
+    def _last_loss(train_kwargs):
+        curve = train_kwargs["state"].loss_curve
+        return f"{curve[-1]:.3g}" if curve else "unknown"
 
     @property
     def n_components_(self):
@@ -187,12 +218,14 @@ class AutoEncoder(_MLPBase):
         """
         check_is_fitted(self)
         codes = check_array(X, dtype=(np.float32, np.float64), input_name="X")
+        check_float32_range(codes)
         if codes.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {codes.shape[1]} columns but inverse_transform expects codes with "
                 f"n_components={self.n_components_} columns (X.shape={codes.shape})."
             )
-        data = _engine.InMemoryData(codes, device=self._device())
+        data = _engine.InMemoryData(codes, device=self._device(),
+                                    dtype=_engine.parameter_dtype(self.precision))
         return _engine.predict_batches(self.module_, data, self.module_.decode,
                                        precision=self.precision).numpy()
 

@@ -2,18 +2,16 @@
 
 It owns the parameters every network shares, input validation, seeding, devices,
 the ``fit`` / ``partial_fit`` / predict skeleton and the fitted attributes. An
-estimator subclass adds its own constructor parameters and says how to build its
-``nn.Module`` (:meth:`NeuralEstimator._build_module`) and, for images or
-sequences, how a validated array becomes the network's input layout
-(:meth:`NeuralEstimator._to_network_layout`). The classifier and regressor glue
-below adds target encoding, the loss and the public predict methods.
+estimator subclass adds its own constructor parameters and the hooks of the
+contract (CONTRIBUTING.md): its task (:mod:`sknn._tasks`), its input layout
+(:mod:`sknn.layouts`) and how to build its ``nn.Module``. The classifier and
+regressor glue below picks the task and adds the public predict methods. The
+shared docstring sections live in :mod:`sknn._docs`.
 """
 
 import copy
 import functools
 import numbers
-import re
-import textwrap
 import warnings
 import weakref
 
@@ -21,187 +19,24 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.model_selection import train_test_split
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine, _progress
+from ._docs import COMMON_PARAMETERS_DOC, fill_doc, parameter_entries
 from ._progress import FitFeedbackMixin
 from ._tasks import ClassificationTask, RegressionTask
-from ._validation import Interval, StrOptions, validate_sample_weight
+from ._validation import (
+    Interval,
+    Options,
+    StrOptions,
+    architecture,
+    check_architecture_unchanged,
+    check_common_parameters,
+    check_validation_size,
+    validate_sample_weight,
+)
 from .layouts import TableLayout
-
-COMMON_PARAMETERS_DOC = """\
-    solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
-        The optimizer. "lbfgs" works on the whole training set at once (one epoch is
-        one L-BFGS iteration) and suits small data, as in scikit-learn.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty on the weights (not the biases), scaled as in
-        scikit-learn: ``0.5 * alpha * ||W||^2 / batch_size`` per batch. With
-        ``solver="adamw"`` it is AdamW's decoupled weight decay instead.
-    l1 : float, default=0.0
-        Strength of the L1 penalty on the weights, scaled like ``alpha``.
-    batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" is ``min(200, n_samples)``.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule for ``solver="sgd"``, with scikit-learn's meaning.
-    learning_rate_init : float, default=1e-3
-        Initial learning rate (not used by "lbfgs").
-    power_t : float, default=0.5
-        Exponent of the "invscaling" schedule.
-    max_iter : int, default=200
-        Number of epochs (passes over the training data); for "lbfgs", iterations.
-    shuffle : bool, default=True
-        Whether to shuffle the rows every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds everything random in a fit: initial weights, batch order, dropout and
-        the validation split. An int gives bit-identical models on the same
-        machine. The caller's global torch random state is left untouched.
-    tol : float, default=1e-4
-        Improvement below which an epoch counts as "no change".
-    verbose : int, default=0
-        1 prints one line per epoch: losses, validation score and seconds. 2 also
-        draws a tqdm progress bar (epoch, batches, losses) when the output is a
-        terminal or a notebook (see :class:`~sknn.TqdmProgressBar`).
-    warm_start : bool, default=False
-        Reuse the fitted network (and optimizer state) as the starting point of the
-        next ``fit``.
-    momentum : float, default=0.9
-        Momentum for "sgd".
-    nesterovs_momentum : bool, default=True
-        Nesterov momentum for "sgd" (when ``momentum > 0``).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training rows (stratified for
-        classifiers), stop when its score stops improving, and restore the best
-        weights.
-    validation_fraction : float, default=0.1
-        Share of the rows held out when ``early_stopping`` is on.
-    beta_1, beta_2 : float, default=0.9, 0.999
-        Adam's moment decay rates.
-    epsilon : float, default=1e-8
-        Adam's numerical-stability constant.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
-    max_fun : int, default=15000
-        For "lbfgs", the most loss evaluations per iteration's line search
-        (capped at 25).
-    device : {"cpu", "cuda", "mps", "auto"} or str, default="cpu"
-        Where to train. "auto" picks CUDA, then MPS, then the CPU. The fitted
-        ``module_`` stays on this device; a pickled model loads on a machine
-        without it (on the CPU).
-    precision : {"float32", "bfloat16", "float16"}, default="float32"
-        Mixed precision: "bfloat16" and "float16" run the forward passes (fit and
-        predict) under ``torch.autocast``, matrix products and convolutions in that
-        dtype, while the weights, the losses and the returned arrays stay float32.
-        "float16" also scales the loss (``torch.amp.GradScaler``) and does not
-        work with "lbfgs". Faster on GPUs and on CPUs with bfloat16 units for large
-        layers; predictions differ from float32 ones in the third significant
-        digit.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks (``skorch.callbacks.LRScheduler``, ``Checkpoint``,
-        ``ProgressBar``, ...), copied for each fit."""
-
-CLASS_WEIGHT_DOC = """\
-    class_weight : dict, "balanced" or None, default=None
-        Weights for classes, multiplied into ``sample_weight``; "balanced" weighs
-        classes inversely to their frequency, as in scikit-learn."""
-
-CATEGORICAL_FEATURES_DOC = """\
-    categorical_features : "from_dtype", None, list of str or int, or bool mask, \
-default="from_dtype"
-        Which columns of a DataFrame are categorical, with HistGradientBoosting's
-        meaning: "from_dtype" takes pandas category, string / object and bool
-        columns; a list names columns (or indexes them); a boolean mask has one
-        entry per column; None takes every column as numeric. A table with a
-        categorical, string, bool or nullable column is encoded inside (see
-        :class:`~sknn.layouts.TableLayout`): numeric columns are robustly scaled,
-        missing numbers get an indicator, categories are learned as embeddings
-        (one-hot up to 10 codes), unknown categories at predict map to a reserved
-        code. Numeric input goes to the network as it is (scale it first, as for
-        scikit-learn's MLP), unless this names columns."""
-
-SCALE_TARGET_DOC = """\
-    scale_target : bool, default=True
-        Standardise the target (each output to mean 0, standard deviation 1) for
-        the squared-error loss, and map predictions back: a target around 22 or
-        1e4 then trains as well as one around 1. ``loss_curve_`` and
-        ``best_loss_`` are in the standardised units. False trains on the raw
-        target, as scikit-learn's MLPRegressor does. Not used with
-        ``loss="poisson"``."""
-
-FITTED_ATTRIBUTES_DOC = """\
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of str
-        Column names of a DataFrame seen during fit.
-    n_iter_ : int
-        Epochs run (accumulated over ``warm_start`` fits and ``partial_fit`` calls).
-    t_ : int
-        Training rows processed, summed over epochs.
-    loss_curve_ : list of float
-        Training loss per epoch (with the L2 term, as in scikit-learn).
-    best_loss_ : float or None
-        Lowest training loss; None with ``early_stopping``.
-    validation_scores_ : list of float or None
-        Validation score per epoch with ``early_stopping``.
-    best_validation_score_ : float or None
-        Best validation score with ``early_stopping``.
-    history_ : list of dict
-        One record per epoch: losses, validation score, duration in seconds.
-    module_ : torch.nn.Module
-        The trained network.
-    input_layout_ : InputLayout
-        How X becomes the network's input (see :mod:`sknn.layouts`): the shapes
-        fitted, and for a DataFrame the categorical columns and their categories
-        (``input_layout_.categorical_columns_``, ``input_layout_.categories_``)."""
-
-
-def parameter_entries(doc):
-    """Split a numpydoc parameter section (as ``COMMON_PARAMETERS_DOC``) into entries.
-
-    Parameters
-    ----------
-    doc : str
-
-    Returns
-    -------
-    entries : dict
-        Each entry's name as written (``"beta_1, beta_2"`` for a shared entry) mapped
-        to its text (the ``name : type`` line and the description), in order.
-    """
-    blocks = re.split(r"\n(?=    \S)", doc.strip("\n"))
-    return {block.strip().split(" : ")[0]: block for block in blocks}
-
-
-def fill_doc(cls=None, *, notes=None, **defaults):
-    """Put the shared parameter and attribute sections into a class docstring.
-
-    Use as ``@fill_doc``, or as ``@fill_doc(batch_size="32")`` when an estimator
-    changes a common parameter's default (the documented default follows), with
-    ``notes={"max_iter": "..."}`` to add a sentence to a shared entry. A name that
-    is not a shared entry raises, so a stale change cannot pass silently.
-    """
-    if cls is None:
-        return lambda klass: fill_doc(klass, notes=notes, **defaults)
-    common = COMMON_PARAMETERS_DOC
-    for name, value in defaults.items():
-        common, found = re.subn(rf"(\n    {name} : [^\n]*default=)[^\n]*",
-                                rf"\g<1>{value}", common)
-        if not found:
-            raise ValueError(f"fill_doc: no shared parameter {name!r} to change")
-    for name, note in (notes or {}).items():
-        entry = re.search(rf"\n    {name} : [^\n]*(\n        [^\n]*)*", common)
-        if entry is None:
-            raise ValueError(f"fill_doc: no shared parameter {name!r} to annotate")
-        text = textwrap.fill(note, 88, initial_indent=" " * 8, subsequent_indent=" " * 8)
-        common = common[:entry.end()] + "\n" + text + common[entry.end():]
-    cls.__doc__ = (
-        cls.__doc__.replace("    {common_parameters}", common)
-        .replace("    {class_weight}", CLASS_WEIGHT_DOC)
-        .replace("    {scale_target}", SCALE_TARGET_DOC)
-        .replace("    {categorical_features}", CATEGORICAL_FEATURES_DOC)
-        .replace("    {fitted_attributes}", FITTED_ATTRIBUTES_DOC)
-    )
-    return cls
-
 
 _PARAM_NAMES = weakref.WeakKeyDictionary()  # estimator class -> its parameter names
 
@@ -236,7 +71,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
         "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
         "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"),
+                             Options(numbers.Real, {np.inf})],
         "max_fun": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions(set(_engine.PRECISIONS))],
@@ -289,6 +125,15 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             Width of the output layer, from the task.
         """
         raise NotImplementedError
+
+    # The parameters the network is built from: a continued fit (warm_start,
+    # partial_fit) after a change of one of them is refused
+    # (sknn._validation.check_architecture_unchanged).
+    _architecture_params = ()
+
+    # What ``verbose`` prints per epoch: skorch's table ("table") or scikit-learn's
+    # "Iteration N, loss = ..." lines ("sklearn").
+    _log_style = "table"
 
     def _extra_callbacks(self):
         """skorch callbacks the estimator itself needs (for example gradient clipping).
@@ -351,14 +196,22 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     def _fit(self, X, y, *, sample_weight=None, incremental, classes=None):
         self._validate_params()
+        check_common_parameters(self)  # device, callbacks
         self._check_architecture()
+        check_architecture_unchanged(self, self._is_continuation(incremental))
         if incremental and self.solver == "lbfgs":
             raise ValueError("partial_fit needs solver 'adam', 'adamw' or 'sgd', not 'lbfgs'.")
+        if incremental and self.early_stopping:
+            # scikit-learn's rule and wording: one pass has no epochs to stop between.
+            raise ValueError("partial_fit does not support early_stopping=True")
         if self.precision == "float16" and self.solver == "lbfgs":
             raise ValueError(
                 "precision='float16' needs a loss scaler, which solver='lbfgs' cannot use; "
                 "use precision='bfloat16' or another solver."
             )
+        if self.precision == "float64" and _engine.resolve_device(self.device).type == "mps":
+            raise ValueError("precision='float64' needs device='cpu' or 'cuda': MPS has no "
+                             "float64 kernels.")
         if self.precision == "float16" and _engine.resolve_device(self.device).type == "cpu":
             warnings.warn(
                 "precision='float16' on the CPU is much slower than float32 (CPUs lack "
@@ -391,6 +244,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             task.check_first_partial_fit(classes)
         layout = self.input_layout_ if resume else self._make_input_layout()
         X, y = self._check_training_input(layout, task, X, y, reset=not resume)
+        if resume:
+            task.check_continued(self._task, y, classes, incremental)
         target, n_outputs = task.encode(X, y, classes=classes,
                                         previous=self._task if resume else None)
         # The staged copy is fitted as far as it goes (classes_, the layout), so that
@@ -409,13 +264,15 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         batch_size = self._effective_batch_size(n_samples)
         state = copy.deepcopy(self._convergence) if resume else _engine.ConvergenceState()
         first_epoch = len(state.history)
+        state.fit_start = state.n_iter
         seed = (_engine.draw_seed(self.random_state) + state.n_iter) % _engine._INT32_MAX
         early_stopping = self.early_stopping and not incremental
 
         train_idx, valid_idx = self._split(n_samples, target, seed, early_stopping,
                                            task.stratify(target) if early_stopping else False)
         as_data = functools.partial(self._data, X, target, weights, device=device,
-                                    target_is_input=task.target_is_input)
+                                    target_is_input=task.target_is_input,
+                                    dtype=_engine.parameter_dtype(self.precision))
         train_data = as_data(train_idx)
         valid_data = None if valid_idx is None else as_data(valid_idx)
         spec = _engine.OptimizerSpec(
@@ -435,13 +292,15 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
                 optimizer_state = self._optimizer_state
             else:
                 module = self._build_module(layout, n_outputs).to(device)
+                self._architecture_ = architecture(self)  # what a warm start must keep
                 optimizer_state = None
             result = self._train_module(
                 module, train_data, valid_data, new_module=not resume, task=task,
                 criterion=task.criterion(), score_fn=task.score_function(),
                 net_cls=task.net_class(), shuffle=self.shuffle, l1=self.l1,
-                verbose=self.verbose, precision=self.precision, spec=spec, rules=rules,
-                state=state, epochs=1 if incremental else self.max_iter, device=device,
+                verbose=self.verbose, precision=self.precision, log_style=self._log_style,
+                spec=spec, rules=rules, state=state,
+                epochs=1 if incremental else self.max_iter, device=device,
                 seed=seed, callbacks=[*self._extra_callbacks(), *(self.callbacks or ()),
                                       *feedback],
                 optimizer_state=optimizer_state,
@@ -454,7 +313,7 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._set_fitted_attributes(state, early_stopping)
         self._after_training()
         if not incremental and not result.converged and rules.check_convergence:
-            _engine.warn_not_converged(self, self.max_iter)
+            _engine.warn_not_converged(self, self.max_iter, result.message)
         if not incremental and task.loss_stops_training:
             losses = [record["train_loss"] for record in state.history[first_epoch:]]
             _engine.warn_if_not_learned(self, losses, task.chance_loss(target, weights))
@@ -473,21 +332,23 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
             np.arange(n_samples), test_size=self.validation_fraction,
             random_state=seed, stratify=target if stratify else None,
         )
+        check_validation_size(len(valid_idx))
         return np.sort(train_idx), np.sort(valid_idx)
 
     @staticmethod
-    def _data(X, target, weights, index, *, device, target_is_input):
+    def _data(X, target, weights, index, *, device, target_is_input, dtype):
         if index is not None:
             X = X[index]
             target = None if target is None else target[index]
             weights = None if weights is None else weights[index]
         return _engine.InMemoryData(X, target, weights, device=device,
-                                    target_is_input=target_is_input)
+                                    target_is_input=target_is_input, dtype=dtype)
 
     def _set_fitted_attributes(self, state, early_stopping):
-        self.n_iter_ = state.n_iter
+        self.n_iter_ = state.n_iter - state.fit_start
         self.t_ = state.samples_seen
         self.loss_curve_ = list(state.loss_curve)
+        self.loss_ = float(state.loss_curve[-1]) if state.loss_curve else None
         self.history_ = list(state.history)
         if early_stopping:
             self.best_loss_ = None
@@ -506,7 +367,8 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """Validate X for a fitted estimator and return it as engine data."""
         layout = self.input_layout_
         X = layout.network_input(layout.check_input(self, X, reset=False))
-        return _engine.InMemoryData(X, device=self._device())
+        return _engine.InMemoryData(X, device=self._device(),
+                                    dtype=_engine.parameter_dtype(self.precision))
 
     def _forward(self, X, fn=None):
         """Raw network outputs (or ``fn``'s) for X, as a CPU tensor.
@@ -611,6 +473,16 @@ class FeaturesMixin(TransformerMixin):
         return tags
 
 
+def _has_stochastic_solver(estimator):
+    """``partial_fit`` exists only for the mini-batch solvers, as in scikit-learn."""
+    if getattr(estimator, "solver", None) == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is not "
+            "stochastic."
+        )
+    return True
+
+
 class NeuralClassifierMixin(ClassifierMixin):
     """The classifiers' task (:class:`~sknn._tasks.ClassificationTask`) and their
     public predict methods."""
@@ -665,6 +537,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         check_fitted(self)
         return np.log(self.predict_proba(X))
 
+    @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass over (X, y), continuing from the current network.
 
@@ -714,6 +587,7 @@ class NeuralRegressorMixin(RegressorMixin):
         check_fitted(self)
         return self._task.predictions(self._forward(X))
 
+    @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One pass over (X, y), continuing from the current network.
 
@@ -736,11 +610,13 @@ class NeuralRegressorMixin(RegressorMixin):
 
 
 __all__ = [
+    "COMMON_PARAMETERS_DOC",
     "NeuralEstimator",
     "NeuralClassifierMixin",
     "NeuralRegressorMixin",
     "FeaturesMixin",
     "fill_doc",
+    "parameter_entries",
     "store_parameters",
     "check_fitted",
 ]

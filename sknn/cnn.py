@@ -11,13 +11,21 @@ convolved along the columns.
 """
 
 import dataclasses
+import math
 import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
 from ._schedules import CosineDecay
 from ._tasks import ClassificationTask
-from ._validation import Interval, Options, StrOptions, check_layer_sizes, is_int
+from ._validation import (
+    Interval,
+    Options,
+    StrOptions,
+    check_layer_sizes,
+    check_network_size,
+    is_int,
+)
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -173,8 +181,14 @@ class _ConvNetMixin:
         check_layer_sizes(self.dense_layers, "dense_layers")
         self._augment_options()
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("conv_dims", "architecture", "conv_channels", "kernel_size",
+                            "image_shape", "channels_last", "pooling", "batch_norm",
+                            "dense_layers", "activation", "dropout", "augment")
+
     def _build_module(self, layout, n_outputs):
         architecture = self._architecture()
+        self._check_size(layout, n_outputs)
         if architecture != "plain":
             widths, kernels = self._conv_channels(), self._kernel_sizes()
             if architecture == "inception":
@@ -201,6 +215,33 @@ class _ConvNetMixin:
             activation=self.activation, dropout=self.dropout,
             augment=self._augment_module(layout),
         )
+
+    def _check_size(self, layout, n_outputs):
+        """Refuse absurd networks before allocating them (see ``check_network_size``)."""
+        architecture, channels = self._architecture(), self._conv_channels()
+        kernels, n_in = self._kernel_sizes(), layout.input_shape_[0]
+        what = (f"conv_channels={self.conv_channels!r} and "
+                f"kernel_size={self.kernel_size!r}")
+        if architecture == "inception":  # depth 6 blocks of a branch per kernel size
+            n_out = channels[0] * (len(kernels) + 1)
+            conv = 6 * sum((n_out * k + 1) * channels[0] for k in kernels)
+            check_network_size([n_out, n_outputs], what, extra=conv)
+            return
+        if architecture != "plain":  # one block per width, global average pooling
+            conv = 0
+            for width, k in zip(channels, kernels):
+                conv, n_in = conv + (n_in * k + 1) * width, width
+            check_network_size([n_in, n_outputs], what, extra=conv)
+            return
+        spatial, conv = layout.input_shape_[1:], 0
+        for width in channels:
+            conv += (n_in * kernels ** len(spatial) + 1) * width
+            if self.pooling:  # as ConvNet pools: an axis of one position stays
+                spatial = tuple(s // 2 if s >= 2 else s for s in spatial)
+            n_in = width
+        dense = check_layer_sizes(self.dense_layers, "dense_layers")
+        check_network_size([n_in * math.prod(spatial), *dense, n_outputs],
+                           f"{what} and dense_layers={self.dense_layers!r}", extra=conv)
 
     def _effective_batch_size(self, n_samples):
         if self.batch_size == "auto" and self._architecture() != "plain":

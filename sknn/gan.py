@@ -12,6 +12,7 @@ the categories' frequencies and each number's distribution.
 import copy
 import inspect
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -29,14 +30,14 @@ from ._gan_engine import (
 )
 from ._oversampling import STRATEGIES, append_rows, oversampling_targets
 from ._table_codec import CodecLayout, validate_labels
-from ._validation import Interval, StrOptions, check_layer_sizes
+from ._validation import Interval, StrOptions, check_layer_sizes, check_network_size
 from .base import (
     COMMON_PARAMETERS_DOC,
     NeuralEstimator,
     parameter_entries,
     store_parameters,
 )
-from .modules.gan import TabularGAN
+from .modules.gan import TabularGAN, block_width
 
 __all__ = ["GANSampler", "GANNet"]
 
@@ -108,7 +109,9 @@ _GAN_PARAMETERS = parameter_entries('''\
         Rows per mini-batch, rounded down to a multiple of ``pac``; "auto" is
         ``min(256, max(32, n_samples // 40))``: small batches, and about 40 steps
         per epoch on mid-sized tables, trained best per second here. A batch
-        larger than the table is topped up with random rows.
+        larger than the table is topped up with random rows; a ``batch_size``
+        larger than both the table and "auto"'s choice is clipped to the larger
+        of the two, with a warning.
     learning_rate_init : float, default=1e-3
         Initial learning rate of both networks.
     max_iter : int or "auto", default="auto"
@@ -197,7 +200,8 @@ class GANSampler(NeuralEstimator):
     feature_names_in_ : ndarray of str
         Column names of a DataFrame seen during fit.
     n_iter_ : int
-        Epochs run (accumulated over ``warm_start`` fits).
+        Epochs run by the last ``fit`` (scikit-learn's convention); the loss curves
+        accumulate over ``warm_start`` fits.
     t_ : int
         Training rows processed, summed over epochs.
     loss_curve_ : list of float
@@ -339,17 +343,39 @@ class GANSampler(NeuralEstimator):
                                      **kwargs)
 
     def _effective_batch_size(self, n_samples):
-        size = (min(256, max(32, n_samples // 40)) if self.batch_size == "auto"
-                else self.batch_size)
+        auto = min(256, max(32, n_samples // 40))
+        size = auto if self.batch_size == "auto" else self.batch_size
+        # Batches are topped up with random rows to ``size`` (see GANNet): clip a size
+        # beyond the data, as the other estimators do, but not below "auto"'s.
+        limit = max(auto, n_samples)
+        if size > limit:
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the {n_samples} training "
+                f"rows; it is clipped to {limit}.",
+                UserWarning,
+                stacklevel=_engine.user_stacklevel(),
+            )
+            size = limit
         return max(self.pac, size - size % self.pac)
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("generator_layer_sizes", "critic_layer_sizes", "loss",
+                            "latent_dim", "pac", "temperature", "critic_dropout",
+                            "average_decay")
+
     def _build_module(self, layout, n_outputs):
+        generator = check_layer_sizes(self.generator_layer_sizes, "generator_layer_sizes")
+        critic = check_layer_sizes(self.critic_layer_sizes, "critic_layer_sizes")
+        width = sum(block_width(kind, size) for kind, size in layout.codec_.blocks)
+        check_network_size([self.latent_dim + n_outputs, *generator, width],
+                           f"generator_layer_sizes={self.generator_layer_sizes!r} and "
+                           f"latent_dim={self.latent_dim!r}")
+        check_network_size([(width + n_outputs) * self.pac, *critic, 1],
+                           f"critic_layer_sizes={self.critic_layer_sizes!r} and "
+                           f"pac={self.pac!r}")
         return TabularGAN(
             layout.codec_.blocks, n_conditions=n_outputs, latent_dim=self.latent_dim,
-            generator_layer_sizes=check_layer_sizes(self.generator_layer_sizes,
-                                                    "generator_layer_sizes"),
-            critic_layer_sizes=check_layer_sizes(self.critic_layer_sizes,
-                                                 "critic_layer_sizes"),
+            generator_layer_sizes=generator, critic_layer_sizes=critic,
             pac=self.pac, temperature=self.temperature, critic_dropout=self.critic_dropout,
             average_decay=self.average_decay,
         )

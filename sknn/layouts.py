@@ -29,7 +29,7 @@ from sklearn.utils.validation import _check_y, check_consistent_length, validate
 
 from ._engine import user_stacklevel
 from ._tabular import TableEncoder, needs_encoding
-from ._validation import is_int, validate_features
+from ._validation import FLOAT32_MAX, check_frame_columns, is_int, validate_features
 from .preprocessing import pad_sequences
 
 __all__ = [
@@ -225,6 +225,7 @@ default="from_dtype"
             return X
         if not self._encodes(X, reset):
             return super().check_input(estimator, X, y, reset=reset, **validate_kw)
+        check_frame_columns(X)
         frame = X if isinstance(X, pd.DataFrame) else _as_2d_objects(X)
         # Feature names and the column count, as validate_data checks them.
         validate_data(estimator, frame, reset=reset, skip_check_array=True)
@@ -288,7 +289,9 @@ def _as_2d_objects(X):
 
 def _is_plain_float_table(X, layout):
     """True when X is a C-ordered float ndarray that a fitted table layout accepts as it
-    is: the fitted width, at least one row, no feature names to check, all finite."""
+    is: the fitted width, at least one row, no feature names to check, all finite and,
+    for float64, within float32's range (as :func:`~sknn._validation.validate_features`
+    checks). Anything else takes the full path, which says what is wrong."""
     return (
         type(X) is np.ndarray
         and X.ndim == 2
@@ -297,7 +300,9 @@ def _is_plain_float_table(X, layout):
         and X.shape[1] == layout.n_features_in_
         and X.flags.c_contiguous
         and "feature_names_in_" not in layout.__dict__
-        and bool(np.isfinite(X).all())
+        # One pass either way: |x| <= float32's max is False for NaN and infinity too.
+        and bool(np.isfinite(X).all() if X.dtype == np.float32
+                 else np.abs(X).max() <= FLOAT32_MAX)
     )
 
 
@@ -403,7 +408,8 @@ class ImageLayout(InputLayout):
                 f"X holds images of shape {X.shape[1:]}, i.e. {shape} channels first, but "
                 f"the estimator was fitted on image_shape {self.image_shape_}."
             )
-        return X.reshape(X.shape[0], -1)
+        # Not reshape(n, -1), which cannot infer the width of 0 images.
+        return X.reshape(X.shape[0], math.prod(X.shape[1:]))
 
     def _check_columns(self, X):
         check_columns = getattr(X, "ndim", 0) == 2 and not isinstance(X, pd.DataFrame)
@@ -626,7 +632,14 @@ class SequenceLayout(InputLayout):
                 raise ValueError(
                     f"sequence_shape={tuple(self.sequence_shape)} but X has shape {shape}."
                 )
-            return tuple(shape[1:]) if self.channels_last else (shape[2], shape[1])
+            steps, features = shape[1:] if self.channels_last else (shape[2], shape[1])
+            if 0 in (steps, features):
+                raise ValueError(
+                    f"X has shape {tuple(shape)}: sequences of {steps} time steps x "
+                    f"{features} features. A sequence needs at least one time step and one "
+                    "feature."
+                )
+            return tuple(int(v) for v in (steps, features))
         if len(shape) != 2:
             order = ("(n_samples, n_timesteps, n_features)" if self.channels_last
                      else "(n_samples, n_channels, n_timepoints)")

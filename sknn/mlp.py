@@ -7,9 +7,11 @@ batch normalisation, L1, sample weights, class weights and GPUs on top.
 
 import numbers
 
+import numpy as np
+import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Interval, StrOptions, check_layer_sizes
+from ._validation import Interval, StrOptions, check_layer_sizes, check_network_size, float_dtype
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -36,6 +38,9 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
     }
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
+
     def _hidden_sizes(self):
         return check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
@@ -46,6 +51,8 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         return TableLayout(categorical_features=self.categorical_features)
 
     def _build_module(self, layout, n_outputs):
+        check_network_size([layout.n_features_, *self._hidden_sizes(), n_outputs],
+                           f"hidden_layer_sizes={self.hidden_layer_sizes!r}")
         if layout.cardinalities_:  # categorical codes: embedded (or one-hot) inside
             return TabularMLP(layout.n_numeric_, layout.cardinalities_, n_outputs,
                               self._hidden_sizes(), self.activation, self.dropout,
@@ -53,23 +60,70 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
         return MLP(layout.n_features_, n_outputs, self._hidden_sizes(), self.activation,
                    self.dropout, self.batch_norm)
 
+    # scikit-learn's "Iteration N, loss = ..." lines for verbose.
+    _log_style = "sklearn"
+
     @property
     def coefs_(self):
-        """Weight matrices, ``coefs_[i]`` of shape (n_in, n_out) as in scikit-learn."""
+        """Weight matrices, ``coefs_[i]`` of shape (n_in, n_out) as in scikit-learn.
+
+        A copy of the module's weights. Assigning a list of arrays of the same shapes
+        writes them into ``module_`` (changing an element of the returned list does
+        not).
+        """
         check_is_fitted(self)
         return [layer.weight.detach().cpu().numpy().T for layer in self.module_.linear_layers()]
 
+    @coefs_.setter
+    def coefs_(self, values):
+        _assign(self, "coefs_", values, lambda layer: layer.weight, transpose=True)
+
     @property
     def intercepts_(self):
-        """Bias vectors, ``intercepts_[i]`` of shape (n_out,)."""
+        """Bias vectors, ``intercepts_[i]`` of shape (n_out,); assignable like ``coefs_``."""
         check_is_fitted(self)
         return [layer.bias.detach().cpu().numpy() for layer in self.module_.linear_layers()]
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        _assign(self, "intercepts_", values, lambda layer: layer.bias, transpose=False)
+
+    @property
+    def _no_improvement_count(self):
+        """Epochs since the last improvement by ``tol``: scikit-learn's private counter,
+        which its own tests read."""
+        check_is_fitted(self)
+        return self._convergence.no_improvement
 
     @property
     def n_layers_(self):
         """Number of layers, input and output included."""
         check_is_fitted(self)
         return len(self.module_.linear_layers()) + 1
+
+
+def _assign(estimator, name, values, parameter, transpose):
+    """Write scikit-learn-layout arrays into the module's linear layers, in place.
+
+    The shapes must match the fitted network; nothing is written unless all do.
+    """
+    check_is_fitted(estimator)
+    layers = estimator.module_.linear_layers()
+    values = list(values)
+    if len(values) != len(layers):
+        raise ValueError(f"{name} needs {len(layers)} arrays, one per layer; got {len(values)}.")
+    arrays = []
+    for i, (layer, value) in enumerate(zip(layers, values)):
+        target = parameter(layer)
+        array = np.asarray(value, dtype=np.float64)
+        array = array.T if transpose else array
+        if array.shape != tuple(target.shape):
+            expected = tuple(target.shape)[::-1] if transpose else tuple(target.shape)
+            raise ValueError(f"{name}[{i}] must have shape {expected}; got {np.shape(value)}.")
+        arrays.append(torch.as_tensor(array, dtype=target.dtype, device=target.device))
+    with torch.no_grad():
+        for layer, array in zip(layers, arrays):
+            parameter(layer).copy_(array)
 
 
 @fill_doc
@@ -123,6 +177,36 @@ class MLPClassifier(NeuralClassifierMixin, _MLPBase):
         **_MLPBase._parameter_constraints,
         **NeuralClassifierMixin._parameter_constraints,
     }
+    def _make_task(self):
+        task = super()._make_task()
+        task.allow_single_class = True  # as scikit-learn's MLP: predicts that class
+        return task
+
+    @property
+    def n_outputs_(self):
+        """Width of the output layer: 1 for binary y, else the classes or labels."""
+        check_is_fitted(self)
+        return self.module_.linear_layers()[-1].out_features
+
+    @property
+    def out_activation_(self):
+        """scikit-learn's name of the output function: "softmax" or "logistic"."""
+        check_is_fitted(self)
+        return "softmax" if self._task.kind == "multiclass" else "logistic"
+
+    def predict_proba(self, X):
+        """Class probabilities, in X's floating dtype (float64 for other input).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame}
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns ordered as ``classes_``.
+        """
+        return super().predict_proba(X).astype(float_dtype(X), copy=False)
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, dropout=0.0,
                  batch_norm=False, categorical_features="from_dtype", solver="adam",
@@ -201,3 +285,22 @@ class MLPRegressor(NeuralRegressorMixin, _MLPBase):
                  epsilon=1e-8, n_iter_no_change=10, max_fun=15000, device="cpu",
                  precision="float32", callbacks=None, scale_target=True):
         store_parameters(self, locals())
+
+    @property
+    def out_activation_(self):
+        """scikit-learn's name of the output function: "identity", or "exp" for Poisson."""
+        check_is_fitted(self)
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def predict(self, X):
+        """Predict targets, in X's floating dtype (float64 for other input).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame}
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        return super().predict(X).astype(float_dtype(X), copy=False)

@@ -29,7 +29,7 @@ import numbers
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 
-from ._validation import Interval, StrOptions
+from ._validation import Interval, StrOptions, check_network_size
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -94,7 +94,11 @@ RECURRENT_NOTES_DOC = """\
     hundred sequences, 200-row batches make only a couple of updates per epoch,
     and on a task that needs long memory the long loss plateau then ends the fit
     through ``n_iter_no_change`` at chance accuracy, where 32-row batches learn it.
-    Small batches are the common choice for recurrent networks."""
+    Small batches are the common choice for recurrent networks.
+
+    ``precision="bfloat16"`` or ``"float16"`` on the CPU: the recurrent layers still
+    compute in float32 there (oneDNN, which runs them, has no mixed-precision
+    LSTM kernel on most CPUs); the output layer follows ``precision``."""
 
 SEQUENCE_ATTRIBUTES_DOC = """\
     sequence_shape_ : tuple of (int, int)
@@ -131,6 +135,10 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
     }
 
     # ------------------------------------------------------------ hooks
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("hidden_size", "cell", "num_layers", "bidirectional", "dropout",
+                            "forget_bias", "sequence_shape", "channels_last")
+
     def _make_input_layout(self):
         return SequenceLayout(self.sequence_shape, bool(self.channels_last))
 
@@ -138,6 +146,13 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
         self._make_input_layout().check_parameters()
 
     def _build_module(self, layout, n_outputs):
+        gates = {"lstm": 4, "gru": 3}.get(self.cell, 1)
+        h, directions = self.hidden_size, 2 if self.bidirectional else 1
+        cells = sum(gates * h * ((layout.n_features_ if layer == 0 else h * directions) + h + 2)
+                    for layer in range(self.num_layers)) * directions
+        check_network_size([h * directions, n_outputs],
+                           f"hidden_size={h!r} and num_layers={self.num_layers!r}",
+                           extra=cells)
         return RecurrentNet(layout.n_features_, n_outputs, cell=self.cell,
                             hidden_size=self.hidden_size, num_layers=self.num_layers,
                             bidirectional=self.bidirectional, dropout=self.dropout,

@@ -34,7 +34,7 @@ from torch import nn
 
 from . import _engine
 from ._tasks import ClassificationTask
-from ._validation import Interval, StrOptions, check_layer_sizes
+from ._validation import Interval, StrOptions, check_layer_sizes, check_network_size
 from .base import (
     FeaturesMixin,
     NeuralClassifierMixin,
@@ -418,15 +418,21 @@ class _TransferMixin:
     def _check_architecture(self):
         self._head_sizes()
 
+    # What the network is built from: warm_start refuses to continue after a change.
+    _architecture_params = ("base", "feature_layer", "head_layers", "activation", "dropout")
+
     def _make_input_layout(self):
         return _base_layout(self.base, self.feature_layer)
 
     def _build_module(self, layout, n_outputs):
+        head = self._head_sizes()
+        check_network_size([layout.n_features_, *head, n_outputs],
+                           f"head_layers={self.head_layers!r}")
         # A second copy of the base (the layout probed and dropped the first).
         extractor = _resolve_base(self.base, self.feature_layer)[1]
         extractor.eval()  # the TransferNet sets the modes for training
         return TransferNet(extractor, layout.n_features_, n_outputs,
-                           head_layers=self._head_sizes(), activation=self.activation,
+                           head_layers=head, activation=self.activation,
                            dropout=self.dropout, frozen=True)
 
     # ------------------------------------------------------------ training
@@ -440,6 +446,7 @@ class _TransferMixin:
         ``unfreeze_after`` epochs: the whole network, the base at
         ``base_lr_factor`` times the learning rate.
         """
+        module.to(_engine.parameter_dtype(self.precision))  # the base too, not the head only
         features = _FeatureCache(module, self.precision)
         if kwargs["new_module"]:  # the new head's output starts at the target's mean
             self.base_unfrozen_at_ = None

@@ -201,7 +201,7 @@ def test_partial_fit_and_early_stopping(digits, check_keeps_best_weights):
     ae = AutoEncoder(n_components=8, hidden_layer_sizes=(32,), **FAST)
     for _ in range(5):
         ae.partial_fit(X_train)
-    assert ae.n_iter_ == 5 and ae.loss_curve_[-1] < ae.loss_curve_[0]
+    assert len(ae.loss_curve_) == 5 and ae.loss_curve_[-1] < ae.loss_curve_[0]
     # tol=0: the fit stops only after epochs that scored below the best one
     stopped = AutoEncoder(n_components=8, early_stopping=True, tol=0.0, n_iter_no_change=3,
                           **FAST)

@@ -276,18 +276,20 @@ def test_partial_fit_and_warm_start_keep_the_image_shape(digits):
     clf = CNNClassifier(**SMALL)
     clf.partial_fit(images, y[:200], classes=np.arange(10))
     clf.partial_fit(X[:200], y[:200])  # flat rows of the same images continue
-    assert clf.n_iter_ == 2 and clf.image_shape_ == (1, 8, 8)
+    assert len(clf.loss_curve_) == 2 and clf.image_shape_ == (1, 8, 8)
     with pytest.raises(ValueError, match=r"image_shape \(1, 8, 8\)"):
         clf.partial_fit(np.zeros((5, 4, 16)), y[:5])
     warm = CNNClassifier(warm_start=True, max_iter=2, **SMALL).fit(images, y[:200])
     warm.fit(images, y[:200])
-    assert warm.n_iter_ == 4
+    assert warm.n_iter_ == 2 and len(warm.loss_curve_) == 4
 
 
 def test_early_stopping_keeps_the_best_epochs_weights(digits, check_keeps_best_weights):
     X, _, y, _ = digits
+    # A seed whose last epoch scores below the best (accuracy on 60 rows ties often).
     clf = CNNClassifier(image_shape=(8, 8), max_iter=40, early_stopping=True,
-                        validation_fraction=0.2, n_iter_no_change=3, **SMALL)
+                        validation_fraction=0.2, n_iter_no_change=3, tol=0.0,
+                        **{**SMALL, "random_state": 1})
     check_keeps_best_weights(clf, X[:300], y[:300])
 
 

@@ -115,7 +115,7 @@ def test_float16_on_the_cpu_warns_that_bfloat16_is_the_fast_one(digits):
 def test_invalid_precision_names_the_parameter(digits):
     Xtr, _, ytr, _ = digits
     with pytest.raises(ValueError, match="precision"):
-        _mlp("float64").fit(Xtr, ytr)
+        _mlp("float8").fit(Xtr, ytr)
     # The GAN's gradient penalty rules out float16's loss scaling.
     with pytest.raises(ValueError, match="precision"):
         GANSampler(precision="float16").fit(Xtr)

@@ -116,7 +116,15 @@ class Augment(nn.Module):
 def conv_block(dims, n_in, n_out, kernel_size, activation, batch_norm, pool, pool_size):
     """Convolution -> [BatchNorm] -> activation -> [pooling], as an ``nn.Sequential``."""
     conv = (nn.Conv1d, nn.Conv2d)[dims - 1]
-    layers = [conv(n_in, n_out, kernel_size, padding="same")]
+    if kernel_size % 2:
+        layers = [conv(n_in, n_out, kernel_size, padding="same")]
+    else:
+        # An even kernel needs one more zero on one side. Padding explicitly, as torch's
+        # padding="same" does (the extra zero after), spares its internal warning.
+        before, after = (kernel_size - 1) // 2, kernel_size // 2
+        pad = (nn.ConstantPad1d((before, after), 0.0) if dims == 1
+               else nn.ZeroPad2d((before, after, before, after)))
+        layers = [pad, conv(n_in, n_out, kernel_size)]
     if batch_norm:
         layers.append((nn.BatchNorm1d, nn.BatchNorm2d)[dims - 1](n_out))
     layers.append(ACTIVATIONS[activation]())

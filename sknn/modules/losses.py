@@ -153,11 +153,27 @@ def accuracy_score(logits, target):
     return (logits.argmax(1) == target).float().mean()
 
 
+def perfect_score(logits, target):
+    """Accuracy 1: the validation score of a classifier fitted on a single class."""
+    return torch.ones((), dtype=logits.dtype)
+
+
 def r2_score(pred, target):
-    """Coefficient of determination, averaged uniformly over outputs."""
+    """Coefficient of determination, averaged uniformly over outputs.
+
+    scikit-learn's conventions: NaN when a prediction is not finite (a diverged
+    network), and for a constant target column 1.0 for a perfect fit, else 0.0.
+    """
+    if not bool(torch.isfinite(pred).all()):
+        return torch.tensor(float("nan"))
     ss_res = (target - pred).pow(2).sum(0)
-    ss_tot = (target - target.mean(0)).pow(2).sum(0).clamp_min(torch.finfo(pred.dtype).eps)
-    return (1 - ss_res / ss_tot).mean()
+    ss_tot = (target - target.mean(0)).pow(2).sum(0)
+    # Constant columns are found exactly: the mean of equal float32 values can differ
+    # from them by a rounding step, which would make ss_tot tiny instead of zero.
+    constant = (target == target[:1]).all(0)
+    r2 = 1 - ss_res / torch.where(constant, torch.ones_like(ss_tot), ss_tot)
+    r2 = torch.where(constant, (ss_res == 0).to(r2.dtype), r2)
+    return r2.mean()
 
 
 def exp_r2_score(log_mean, target):

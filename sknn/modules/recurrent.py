@@ -12,7 +12,7 @@ each true end.
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -99,14 +99,34 @@ class RecurrentNet(nn.Module):
                 # Reading on into the padding cannot change the past: the output at
                 # each sequence's last step is exact, and whole-batch kernels stay
                 # several times faster than a packed sequence on the CPU.
-                out, _ = self.rnn(x)
+                out, _ = self._run(x)
                 return out[torch.arange(len(x), device=x.device), lengths - 1]
             # Backwards, the padding would come first: pack.
             x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        _, state = self.rnn(x)
+        _, state = self._run(x)
         hidden = state[0] if self.cell == "lstm" else state
         last = hidden[-self.n_directions:]  # (directions, batch, hidden)
         return last[0] if self.n_directions == 1 else torch.cat(tuple(last), 1)
 
+    def _run(self, x):
+        """The recurrent layers; in float32 on the CPU, even under ``torch.autocast``.
+
+        oneDNN, which runs torch's CPU LSTM, has no float16 or bfloat16 kernel for it
+        on most CPUs (a RuntimeError deep inside the fit), so mixed precision applies
+        to the other layers only there.
+        """
+        data = x.data if isinstance(x, PackedSequence) else x
+        if data.device.type == "cpu" and _cpu_autocast_enabled():
+            with torch.autocast("cpu", enabled=False):
+                return self.rnn(x)
+        return self.rnn(x)
+
     def forward(self, x):
         return self.output(self.dropout(self.features(x)))
+
+
+def _cpu_autocast_enabled():
+    try:
+        return torch.is_autocast_enabled("cpu")
+    except TypeError:  # torch < 2.4
+        return torch.is_autocast_cpu_enabled()
