@@ -4,7 +4,7 @@ import math
 
 from skorch.callbacks import Callback
 
-from ._engine import _set_lr
+from ._optim import set_lr
 
 __all__ = ["CosineDecay"]
 
@@ -38,5 +38,5 @@ class CosineDecay(Callback):
 
     def on_epoch_begin(self, net, **kwargs):
         share = 0.5 * (1 + math.cos(math.pi * min(self.epoch_, self.epochs) / self.epochs))
-        _set_lr(net.optimizer_, self.lr * (self.floor + (1 - self.floor) * share))
+        set_lr(net.optimizer_, self.lr * (self.floor + (1 - self.floor) * share))
         self.epoch_ += 1
