@@ -400,3 +400,31 @@ def test_cuda_transfer_from_a_cpu_source_then_cpu_load(mlp_source, new_task):
         loaded = pickle.loads(pickle.dumps(model))
         np.testing.assert_allclose(loaded.predict_proba(X_test), model.predict_proba(X_test),
                                    atol=1e-5)
+
+
+def test_a_module_names_its_head_parts_and_mixed_table_sources_transfer():
+    from sknn.modules.transfer import FeatureExtractor, default_cut
+
+    class Declared(torch.nn.Module):
+        head_part_names = ("last",)
+
+        def __init__(self):
+            super().__init__()
+            self.body, self.last = torch.nn.Linear(3, 5), torch.nn.Linear(5, 2)
+
+        def features(self, x):
+            return self.body(x)
+
+        def forward(self, x):
+            return self.last(self.features(x))
+
+    assert default_cut(Declared()) and not default_cut(torch.nn.Linear(3, 2))
+    assert FeatureExtractor(Declared())(torch.zeros(4, 3)).shape == (4, 5)
+    # A source fitted on a mixed frame (a TabularMLP, head "mlp.output") is cut and reused.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60),
+                          "kind": pd.Categorical(rng.choice(["a", "b", "c"], 60))})
+    y = (frame["kind"] == "a").to_numpy().astype(int)
+    source = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(frame, y)
+    model = TransferClassifier(source, random_state=0, max_iter=5).fit(frame, y)
+    assert model.n_features_base_ == 8 and model.predict(frame.iloc[:3]).shape == (3,)

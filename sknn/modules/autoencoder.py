@@ -85,6 +85,10 @@ class AutoEncoderNet(nn.Module):
     (torch.Size([3, 6]), torch.Size([3, 2]), torch.Size([3, 6]))
     """
 
+    # What ``features`` uses, and what comes after it (a transfer cut drops the latter).
+    feature_part_names = ("encoder",)
+    head_part_names = ("decoder",)
+
     def __init__(self, n_features, n_components, hidden_layer_sizes=(100,), activation="relu",
                  dropout=0.0, batch_norm=False, noise=0.0):
         super().__init__()

@@ -184,6 +184,10 @@ class ConvNet(nn.Module):
     torch.Size([5, 10])
     """
 
+    # What ``features`` uses, and what comes after it (a transfer cut drops the latter).
+    feature_part_names = ("augment", "conv")
+    head_part_names = ("dropout", "head")
+
     def __init__(self, input_shape, n_outputs, conv_channels=(32, 64), kernel_size=3,
                  pooling="max", batch_norm=True, dense_layers=(128,), activation="relu",
                  dropout=0.0, augment=None):

@@ -51,6 +51,10 @@ class MLP(nn.Module):
     (torch.Size([2, 3]), torch.Size([2, 8]))
     """
 
+    # What ``features`` uses, and what comes after it (a transfer cut drops the latter).
+    feature_part_names = ("hidden",)
+    head_part_names = ("output",)
+
     def __init__(self, n_features, n_outputs, hidden_layer_sizes=(100,), activation="relu",
                  dropout=0.0, batch_norm=False):
         super().__init__()

@@ -61,6 +61,10 @@ class RecurrentNet(nn.Module):
     True
     """
 
+    # What ``features`` uses, and what comes after it (a transfer cut drops the latter).
+    feature_part_names = ("rnn",)
+    head_part_names = ("dropout", "output")
+
     def __init__(self, n_features, n_outputs, cell="lstm", hidden_size=64, num_layers=1,
                  bidirectional=False, dropout=0.0, forget_bias=1.0):
         super().__init__()

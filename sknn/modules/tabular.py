@@ -142,6 +142,10 @@ class TabularMLP(nn.Module):
     torch.Size([5, 2])
     """
 
+    # What ``features`` uses, and what comes after it (a transfer cut drops the latter).
+    feature_part_names = ("input", "mlp.hidden")
+    head_part_names = ("mlp.output",)
+
     def __init__(self, n_numeric, cardinalities, n_outputs, hidden_layer_sizes=(100,),
                  activation="relu", dropout=0.0, batch_norm=False, embedding_dim="auto",
                  onehot_max_cardinality=10):

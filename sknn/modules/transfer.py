@@ -12,28 +12,31 @@ import warnings
 import torch
 from torch import nn
 
-from .autoencoder import AutoEncoderNet
-from .cnn import Augment, ConvNet
+from .cnn import Augment
 from .mlp import MLP
-from .recurrent import RecurrentNet
 
-__all__ = ["FeatureExtractor", "TransferNet", "default_cut"]
+__all__ = ["FeatureExtractor", "TransferNet", "default_cut", "head_parts"]
 
 
-def _output_parts():
-    """For each sknn network, the parts its ``features`` do not use (the output side)."""
-    return {MLP: ("output",), ConvNet: ("head", "dropout"), RecurrentNet: ("output", "dropout"),
-            AutoEncoderNet: ("decoder",), TransferNet: ("head",)}
+def head_parts(network):
+    """The submodules after ``network``'s features, as it declares them.
+
+    sknn's networks (and any module that follows the convention) name them in a
+    ``head_part_names`` class attribute, beside ``feature_part_names``; a module
+    without one declares no cut.
+    """
+    return tuple(getattr(network, "head_part_names", ()))
 
 
 def default_cut(network):
-    """Whether ``network`` is an sknn network whose default cut is its ``features``.
+    """Whether ``network``'s default cut is its ``features``.
 
-    True for the networks of :mod:`sknn.modules` (dense, convolutional, recurrent,
-    auto-encoder, transfer): their ``forward`` ends in an output layer, their
-    ``features`` is the representation before it. Any other module is used whole.
+    True for a module with a ``features`` method that names its head parts
+    (``head_part_names``), as every network of :mod:`sknn.modules` does: its
+    ``forward`` ends in those parts, its ``features`` is the representation before
+    them. Any other module is used whole.
     """
-    return isinstance(network, tuple(_output_parts()))
+    return bool(head_parts(network)) and callable(getattr(network, "features", None))
 
 
 class _StopForward(Exception):
@@ -89,9 +92,10 @@ class FeatureExtractor(nn.Module):
                     f"{type(network).__name__}; its layers are {shown}{more}."
                 )
         elif default_cut(network):
-            for part in _output_parts()[next(k for k in _output_parts()
-                                             if isinstance(network, k))]:
-                setattr(network, part, nn.Identity())
+            for part in head_parts(network):
+                parent, _, name = part.rpartition(".")
+                setattr(network.get_submodule(parent) if parent else network, name,
+                        nn.Identity())
         self.network = network
         self.layer = layer
 
@@ -198,6 +202,10 @@ class TransferNet(nn.Module):
     >>> net(x).shape, net.features(x).shape, base[0].weight.requires_grad
     (torch.Size([2, 3]), torch.Size([2, 8]), False)
     """
+
+    # What ``features`` uses, and what comes after it (a transfer cut drops the latter).
+    feature_part_names = ("base",)
+    head_part_names = ("head",)
 
     def __init__(self, base, n_features, n_outputs, head_layers=(), activation="relu",
                  dropout=0.0, frozen=True):
