@@ -102,6 +102,22 @@ PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.floa
               "float64": None}
 
 
+def module_device(module):
+    """The device of a module's first parameter (CPU for a module without any).
+
+    Walks the submodules' own parameter dicts directly: ``next(module.parameters())``
+    builds torch's full name-prefixed walk, a noticeable share of a one-row predict.
+    """
+    pending = [module]
+    while pending:
+        current = pending.pop()
+        for parameter in current._parameters.values():
+            if parameter is not None:
+                return parameter.device
+        pending.extend(m for m in reversed(current._modules.values()) if m is not None)
+    return torch.device("cpu")
+
+
 def parameter_dtype(precision):
     """The dtype of the parameters and the input tensors under ``precision``.
 
@@ -666,30 +682,45 @@ def user_stacklevel():
 def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precision="float32"):
     """Apply ``fn`` (default: the module) to ``data`` in eval mode, batch by batch.
 
+    ``data`` is an :class:`InMemoryData`, or X already in the network's layout (a dense
+    array or a sparse matrix), moved to the module's device one batch at a time.
     Returns one tensor on the host (float32 under mixed ``precision``). A single
     small batch skips the concatenation. Sparse input is densified one batch at a
     time, of at most ``SPARSE_PREDICT_ELEMENTS`` dense values, however wide the
     matrix is.
     """
     fn = module if fn is None else fn
-    if data.sparse:
-        batch_size = max(1, min(batch_size, SPARSE_PREDICT_ELEMENTS // max(1, data.X.shape[1])))
     if module.training:  # a user may have switched it; fitted modules are left in eval
         module.eval()
-    mixed = PRECISIONS[precision] is not None
-
     # The parameters' dtype (the engine trains every module in it); not read from the
     # module, whose parameter walk costs a sixth of a one-row predict.
     dtype = parameter_dtype(precision)
+    if not isinstance(data, (InMemoryData, np.ndarray)):
+        data = InMemoryData(data, device=module_device(module), dtype=dtype)
+    if isinstance(data, np.ndarray):
+        # Dense X straight to tensors: no data object, no whole-array copy (one row
+        # in, one row converted).
+        device = module_device(module)
+
+        def batch(rows):
+            return as_tensor(data[rows], device, dtype)
+    else:
+        device = data.device
+        if data.sparse:
+            batch_size = max(1, min(batch_size,
+                                    SPARSE_PREDICT_ELEMENTS // max(1, data.X.shape[1])))
+
+        def batch(rows):
+            x = data.rows(rows)[0]
+            # Data kept in float32 for a float64 module (or the reverse).
+            return x.to(dtype) if x.is_floating_point() and x.dtype != dtype else x
+    mixed = PRECISIONS[precision] is not None
 
     def run(rows):
-        x = data.rows(rows)[0]
-        if x.is_floating_point() and x.dtype != dtype:
-            x = x.to(dtype)  # data kept in float32 for a float64 module (or the reverse)
-        out = fn(x)
+        out = fn(batch(rows))
         return (out.float() if mixed and out.is_floating_point() else out).cpu()
 
-    with torch.inference_mode(), autocast(data.device, precision):
+    with torch.inference_mode(), autocast(device, precision):
         n = len(data)
         if n <= batch_size:
             out = run(slice(0, n))

@@ -224,9 +224,7 @@ class AutoEncoder(_MLPBase):
                 f"X has {codes.shape[1]} columns but inverse_transform expects codes with "
                 f"n_components={self.n_components_} columns (X.shape={codes.shape})."
             )
-        data = _engine.InMemoryData(codes, device=self._device(),
-                                    dtype=_engine.parameter_dtype(self.precision))
-        return _engine.predict_batches(self.module_, data, self.module_.decode,
+        return _engine.predict_batches(self.module_, codes, self.module_.decode,
                                        precision=self.precision).numpy()
 
     def score_samples(self, X):

@@ -361,14 +361,12 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
 
     # ------------------------------------------------------------ prediction
     def _device(self):
-        return next(self.module_.parameters()).device
+        return _engine.module_device(self.module_)
 
     def _network_input(self, X):
-        """Validate X for a fitted estimator and return it as engine data."""
+        """Validate X for a fitted estimator and return it in the network's layout."""
         layout = self.input_layout_
-        X = layout.network_input(layout.check_input(self, X, reset=False))
-        return _engine.InMemoryData(X, device=self._device(),
-                                    dtype=_engine.parameter_dtype(self.precision))
+        return layout.network_input(layout.check_input(self, X, reset=False))
 
     def _forward(self, X, fn=None):
         """Raw network outputs (or ``fn``'s) for X, as a CPU tensor.
