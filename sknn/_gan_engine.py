@@ -49,6 +49,12 @@ class GANNet(_engine.SknnNet):
     def l2_penalty_for_report(self):
         return 0.0  # the adversarial losses are reported as they are
 
+    @property
+    def _dtype(self):
+        """The parameters' dtype: noise, conditions and losses are made in it (float32
+        under mixed precision, whose forward passes return half-precision scores)."""
+        return _engine.parameter_dtype(self.precision)
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self._train_data = X
         try:
@@ -78,10 +84,10 @@ class GANNet(_engine.SknnNet):
         gan = self.module_
         if labels is None or not gan.n_conditions:
             return None
-        return torch.nn.functional.one_hot(labels, gan.n_conditions).to(torch.float32)
+        return _one_hot(labels, gan.n_conditions, self._dtype)
 
     def _noise(self, n, device):
-        return torch.randn(n, self.module_.latent_dim, device=device)
+        return torch.randn(n, self.module_.latent_dim, device=device, dtype=self._dtype)
 
     def _l1(self, network, n_rows):
         if not self.l1:
@@ -111,7 +117,7 @@ class GANNet(_engine.SknnNet):
         # critic step's generated rows
         with torch.no_grad(), self.autocast():
             all_fake = gan.generator(self._noise(n * steps, device), all_cond,
-                                     hard=True).float()
+                                     hard=True).to(self._dtype)
         critic_losses = []
         for k in range(steps):
             rows = slice(k * n, (k + 1) * n)
@@ -120,8 +126,8 @@ class GANNet(_engine.SknnNet):
             with self.autocast():  # mixed precision: the losses are taken in float32
                 d_real, d_fake, penalty = critic_scores(gan.critic, real, fake, cond,
                                                         penalty=adversarial.uses_penalty())
-            d_real, d_fake = d_real.float(), d_fake.float()
-            penalty = None if penalty is None else penalty.float()
+            d_real, d_fake = d_real.to(self._dtype), d_fake.to(self._dtype)
+            penalty = None if penalty is None else penalty.to(self._dtype)
             loss = adversarial.critic_loss(d_real, d_fake).mean()
             total = loss + self._l1(gan.critic, n)
             if penalty is not None:
@@ -134,7 +140,7 @@ class GANNet(_engine.SknnNet):
             with self.autocast():
                 scores = gan.critic(gan.generator(self._noise(n, device), cond, hard=True),
                                     cond)
-            g_loss = adversarial.generator_loss(scores.float()).mean()
+            g_loss = adversarial.generator_loss(scores.to(self._dtype)).mean()
             self._optimizer_step(g_loss + self._l1(gan.generator, n), gan.generator)
         finally:
             gan.critic.requires_grad_(True)
@@ -158,7 +164,7 @@ class GANNet(_engine.SknnNet):
         n = min(len(data), self.MAX_VALIDATION_ROWS)
         real, labels, _ = data.rows(slice(0, n))
         with torch.no_grad(), self.autocast():
-            fake = gan(self._noise(n, real.device), self._conditions(labels)).float()
+            fake = gan(self._noise(n, real.device), self._conditions(labels)).to(self._dtype)
             score = float(self.score_fn(fake, real)) if self.score_fn else float("nan")
         self.history.record("valid_loss", -score)
         self.history.record("valid_score", score)
@@ -179,8 +185,8 @@ class _GANNetFactory:
 # --------------------------------------------------------------------------- trained GAN
 
 
-def _one_hot(codes, n_conditions):
-    return torch.nn.functional.one_hot(codes, n_conditions).float()
+def _one_hot(codes, n_conditions, dtype):
+    return torch.nn.functional.one_hot(codes, n_conditions).to(dtype)
 
 
 def generate(gan, n_samples, codes, seed, precision):
@@ -202,20 +208,22 @@ def generate(gan, n_samples, codes, seed, precision):
 
     Returns
     -------
-    rows : ndarray of shape (n_samples, n_encoded), float32
+    rows : ndarray of shape (n_samples, n_encoded)
+        float32 (float64 for ``precision="float64"``).
     """
-    device = next(gan.parameters()).device
+    device = _engine.module_device(gan)
+    dtype = _engine.parameter_dtype(precision)
     chunks = []
     with (_engine.seeded(seed, device), torch.inference_mode(),
           _engine.autocast(device, precision)):
         for start in range(0, n_samples, _engine.PREDICT_BATCH_SIZE):
             stop = min(n_samples, start + _engine.PREDICT_BATCH_SIZE)
-            noise = torch.randn(stop - start, gan.latent_dim, device=device)
+            noise = torch.randn(stop - start, gan.latent_dim, device=device, dtype=dtype)
             cond = None
             if codes is not None:
                 labels = torch.as_tensor(codes[start:stop], device=device)
-                cond = _one_hot(labels, gan.n_conditions)
-            chunks.append(gan(noise, cond).float().cpu())
+                cond = _one_hot(labels, gan.n_conditions, dtype)
+            chunks.append(gan(noise, cond).to(dtype).cpu())
     return torch.cat(chunks).numpy() if chunks else np.empty((0, 0))
 
 
@@ -369,26 +377,27 @@ def critic_row_scores(gan, rows, codes, class_prior, *, n_packs, precision):
 
 def _critic_scores(gan, rows, codes, companions, precision):
     """The mean critic score of each row, over its packs with ``companions``."""
-    device = next(gan.parameters()).device
+    device = _engine.module_device(gan)
+    dtype = _engine.parameter_dtype(precision)
     critic = gan.critic
     n_cond = gan.n_conditions
 
     def with_cond(x, c):
         if not n_cond:
             return x
-        return torch.cat([x, _one_hot(c, n_cond)], 1)
+        return torch.cat([x, _one_hot(c, n_cond, dtype)], 1)
 
-    x = with_cond(rows, None if codes is None else torch.as_tensor(codes))
+    x = with_cond(rows.to(dtype), None if codes is None else torch.as_tensor(codes))
     if gan.pac == 1:
         packs = [x]
     else:
         ref_rows, ref_codes = companions
-        ref = with_cond(ref_rows, ref_codes).reshape(-1, (gan.pac - 1) * x.shape[1])
+        ref = with_cond(ref_rows.to(dtype), ref_codes).reshape(-1, (gan.pac - 1) * x.shape[1])
         packs = [torch.cat([x, r.expand(len(x), -1)], 1) for r in ref]
     gan.eval()
     batch = _engine.PREDICT_BATCH_SIZE
     with torch.inference_mode(), _engine.autocast(device, precision):
-        scores = [torch.cat([critic.score_packs(p[i:i + batch].to(device)).float().cpu()
+        scores = [torch.cat([critic.score_packs(p[i:i + batch].to(device)).to(dtype).cpu()
                              for i in range(0, len(p), batch)])
                   for p in packs]
     return torch.stack(scores).mean(0)

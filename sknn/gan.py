@@ -133,11 +133,12 @@ _GAN_PARAMETERS = parameter_entries('''\
     beta_1, beta_2 : float, default=0.5, 0.9
         Adam's moment decay rates: WGAN-GP's usual values (Adam's own defaults
         trained clearly worse here).
-    precision : {"float32", "bfloat16"}, default="float32"
+    precision : {"float32", "bfloat16", "float64"}, default="float32"
         Mixed precision: "bfloat16" runs the forward passes (fit and sampling)
         under ``torch.autocast``, while the weights, the losses and the returned
-        rows stay float32. No "float16": the gradient penalty differentiates
-        through the critic's gradients, which float16's loss scaling would distort.''')
+        rows stay float32. "float64" trains and samples in float64 throughout
+        (weights, noise, losses). No "float16": the gradient penalty differentiates through the
+        critic's gradients, which float16's loss scaling would distort.''')
 
 
 def _compose_doc(cls):
@@ -259,7 +260,7 @@ class GANSampler(NeuralEstimator):
         "gradient_penalty": [Interval(numbers.Real, 0, None, closed="left")],
         # No "float16": loss scaling would distort the gradient penalty, which
         # differentiates through the critic's gradients.
-        "precision": [StrOptions({"float32", "bfloat16"})],
+        "precision": [StrOptions({"float32", "bfloat16", "float64"})],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
         "critic_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "average_decay": [Interval(numbers.Real, 0, 1, closed="left")],

@@ -609,7 +609,7 @@ def test_docstring_documents_exactly_the_init_parameters():
     assert "{" + "parameters}" not in doc
     # the GAN's own versions of shared entries, not the shared text
     assert 'solver : {"adam", "adamw", "sgd"}, default="adam"' in section
-    assert 'precision : {"float32", "bfloat16"}, default="float32"' in section
+    assert 'precision : {"float32", "bfloat16", "float64"}, default="float32"' in section
     assert "beta_1, beta_2 : float, default=0.5, 0.9" in section
 
 

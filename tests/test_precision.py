@@ -135,6 +135,27 @@ def test_gan_samples_in_bfloat16_reproducibly():
     assert {p.dtype for p in first.module_.parameters()} == {torch.float32}
 
 
+@pytest.mark.parametrize("pac", [1, 2])
+def test_gan_trains_and_samples_in_float64(pac):
+    rng = np.random.RandomState(0)
+    x = rng.randn(300)
+    X = np.column_stack([x, 2 * x + 0.3 * rng.randn(300)])
+    y = (x > 0).astype(int)
+    make = lambda: GANSampler(max_iter=10, batch_size=64, random_state=0,  # noqa: E731
+                              precision="float64", pac=pac)
+    first, second = make().fit(X, y), make().fit(X, y)
+    assert {p.dtype for p in first.module_.parameters()} == {torch.float64}
+    rows, labels = first.sample(200, random_state=1, return_y=True)
+    assert rows.dtype == np.float64 and np.isfinite(rows).all() and set(labels) <= {0, 1}
+    np.testing.assert_array_equal(rows, second.sample(200, random_state=1))
+    scores = first.score_samples(X, y)
+    assert scores.shape == (300,) and np.isfinite(scores).all()
+    np.testing.assert_array_equal(scores, second.score_samples(X, y))
+    # float64 is not float32 under another name: the fits differ.
+    other = GANSampler(max_iter=10, batch_size=64, random_state=0, pac=pac).fit(X, y)
+    assert not np.array_equal(rows, other.sample(200, random_state=1))
+
+
 @pytest.mark.parametrize(
     "make, data",
     [
