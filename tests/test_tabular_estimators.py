@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from sknn import AutoEncoder, MLPClassifier, MLPRegressor, PerceptronClassifier
+from sknn.mlp import tabular_epochs
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -124,6 +125,17 @@ def test_a_mixed_frame_trains_max_iter_epochs_with_a_cosine_decay(Estimator):
     numbers = np.column_stack([X["size"] / 20, X["member"]]).astype(float)
     plain = Estimator(**params, callbacks=[_RecordLearningRate()]).fit(numbers, y)
     assert plain.n_iter_ == 4 and _rates(plain) == [0.01] * 4
+
+
+def test_the_budget_is_max_iter_passes_over_at_most_2000_rows():
+    assert [tabular_epochs(200, n) for n in (500, 2000, 5282, 10**6)] == [200, 200, 76, 20]
+    assert tabular_epochs(10, 10**6) == 10  # never more than max_iter
+    X, y, _ = mixed_frame(n=2500)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0,
+                        callbacks=[_RecordLearningRate()]).fit(X, y)
+    assert clf.n_iter_ == 24  # 30 * 2000 / 2500
+    expected = [1e-3 * 0.5 * (1 + np.cos(np.pi * i / 24)) for i in range(24)]
+    np.testing.assert_allclose(_rates(clf), expected, rtol=1e-6)
 
 
 def test_warm_start_partial_fit_and_sgd_schedules_keep_scikit_learns_rules_on_a_frame():
