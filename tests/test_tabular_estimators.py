@@ -144,6 +144,10 @@ def test_warm_start_partial_fit_and_sgd_schedules_keep_scikit_learns_rules_on_a_
                   random_state=0)
     assert MLPClassifier(**params, warm_start=True).fit(X, y).n_iter_ == 4
     assert MLPClassifier(**params, solver="sgd", learning_rate="adaptive").fit(X, y).n_iter_ > 4
+    # early_stopping keeps watching its validation split under the cosine decay.
+    stopped = MLPClassifier(**params, early_stopping=True, callbacks=[_RecordLearningRate()])
+    stopped.fit(X, y)
+    assert stopped.n_iter_ == 4 and _rates(stopped)[1] < 1e-3
     clf = MLPClassifier(**params, callbacks=[_RecordLearningRate()])
     clf.partial_fit(X, y, classes=np.unique(y)).partial_fit(X, y)
     assert _rates(clf) == [1e-3, 1e-3]
