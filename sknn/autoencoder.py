@@ -113,6 +113,7 @@ class AutoEncoder(_MLPBase):
                            categorical_encoding="onehot")
 
     _architecture_params = (*_MLPBase._architecture_params, "n_components", "noise")
+    _tabular_recipe = False  # not measured for reconstruction: scikit-learn's rules
 
     def _build_module(self, layout, n_outputs):
         sizes = self._hidden_sizes()

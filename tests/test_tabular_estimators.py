@@ -2,13 +2,17 @@
 predict, pickle, grid search, unseen categories and missing columns at predict."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 
 from sknn import AutoEncoder, MLPClassifier, MLPRegressor, PerceptronClassifier
+from sknn.mlp import tabular_epochs
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -91,3 +95,59 @@ def test_datetime_columns_are_refused_by_name_and_numeric_frames_are_unchanged()
     b = MLPClassifier(max_iter=3, random_state=0).fit(numeric.to_numpy(), y)
     np.testing.assert_array_equal(a.predict_proba(numeric), b.predict_proba(numeric.to_numpy()))
     assert a.input_layout_.encoder_ is None
+
+
+class _RecordLearningRate(Callback):
+    """Records the learning rate each epoch trains at (``history_[i]["lr"]``)."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.history.record("lr", net.optimizer_.param_groups[0]["lr"])
+
+
+def _rates(estimator):
+    return [record["lr"] for record in estimator.history_]
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_a_mixed_frame_trains_max_iter_epochs_with_a_cosine_decay(Estimator):
+    X, label, target = mixed_frame(n=100)
+    y = label if Estimator is MLPClassifier else target
+    # tol this large stops scikit-learn's rules after n_iter_no_change + 2 epochs.
+    params = dict(hidden_layer_sizes=(8,), max_iter=12, tol=1e9, n_iter_no_change=2,
+                  learning_rate_init=0.01, batch_size=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # a budget run out is no warning
+        est = Estimator(**params, callbacks=[_RecordLearningRate()]).fit(X, y)
+    assert est.n_iter_ == 12 and len(est.loss_curve_) == 12
+    expected = [0.01 * 0.5 * (1 + np.cos(np.pi * i / 12)) for i in range(12)]
+    np.testing.assert_allclose(_rates(est), expected, rtol=1e-6)
+    # The same table as numbers takes scikit-learn's path: constant rate, tol stops it.
+    numbers = np.column_stack([X["size"] / 20, X["member"]]).astype(float)
+    plain = Estimator(**params, callbacks=[_RecordLearningRate()]).fit(numbers, y)
+    assert plain.n_iter_ == 4 and _rates(plain) == [0.01] * 4
+
+
+def test_the_budget_is_max_iter_passes_over_at_most_2000_rows():
+    assert [tabular_epochs(200, n) for n in (500, 2000, 5282, 10**6)] == [200, 200, 76, 20]
+    assert tabular_epochs(10, 10**6) == 10  # never more than max_iter
+    X, y, _ = mixed_frame(n=2500)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0,
+                        callbacks=[_RecordLearningRate()]).fit(X, y)
+    assert clf.n_iter_ == 24  # 30 * 2000 / 2500
+    expected = [1e-3 * 0.5 * (1 + np.cos(np.pi * i / 24)) for i in range(24)]
+    np.testing.assert_allclose(_rates(clf), expected, rtol=1e-6)
+
+
+def test_warm_start_partial_fit_and_sgd_schedules_keep_scikit_learns_rules_on_a_frame():
+    X, y, _ = mixed_frame(n=100)
+    params = dict(hidden_layer_sizes=(8,), max_iter=12, tol=1e9, n_iter_no_change=2,
+                  random_state=0)
+    assert MLPClassifier(**params, warm_start=True).fit(X, y).n_iter_ == 4
+    assert MLPClassifier(**params, solver="sgd", learning_rate="adaptive").fit(X, y).n_iter_ > 4
+    # early_stopping keeps watching its validation split under the cosine decay.
+    stopped = MLPClassifier(**params, early_stopping=True, callbacks=[_RecordLearningRate()])
+    stopped.fit(X, y)
+    assert stopped.n_iter_ == 4 and _rates(stopped)[1] < 1e-3
+    clf = MLPClassifier(**params, callbacks=[_RecordLearningRate()])
+    clf.partial_fit(X, y, classes=np.unique(y)).partial_fit(X, y)
+    assert _rates(clf) == [1e-3, 1e-3]
