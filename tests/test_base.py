@@ -398,6 +398,33 @@ def test_grid_search_with_two_jobs(iris):
     assert cross_val_score(clone(search.best_estimator_), X, y, cv=3).mean() > 0.85
 
 
+PARALLEL_SEARCH_SCRIPT = """
+import sys, warnings
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sknn import MLPClassifier
+X, y = load_iris(return_X_y=True)
+for action in ("always", "ignore"):
+    print("filter:", action, file=sys.stderr, flush=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter(action, ConvergenceWarning)
+        GridSearchCV(MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
+                     {"alpha": [1e-4, 1e-3]}, cv=2, n_jobs=2).fit(X, y)
+"""
+
+
+def test_parallel_search_workers_follow_the_callers_warning_filters():
+    # GridSearchCV(n_jobs=2) fits in worker processes; scikit-learn hands them the
+    # caller's warning filters, so silencing ConvergenceWarning silences every fit.
+    # A fresh interpreter: its workers write to the stderr read here.
+    err = subprocess.run([sys.executable, "-c", PARALLEL_SEARCH_SCRIPT], capture_output=True,
+                         text=True, timeout=300, check=True).stderr
+    shown, silenced = err.split("filter: ignore")
+    assert "ConvergenceWarning" in shown
+    assert "ConvergenceWarning" not in silenced
+
+
 def test_clone_and_repr():
     est = small(dropout=0.1)
     assert clone(est).get_params() == est.get_params()
