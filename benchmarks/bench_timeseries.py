@@ -156,29 +156,34 @@ def score(task, y_true, pred):
 
 
 # ----------------------------------------------------------------------------- sknn estimators
-def make_sknn(name, task, seed):
-    """sknn's estimator ``name`` with its defaults (only the layout and the seed set)."""
+def make_sknn(name, task, seed, params=None):
+    """sknn's estimator ``name`` with its defaults (only the layout and the seed set),
+    ``params`` (a dict) overriding them."""
     from sknn import CNNClassifier, CNNRegressor, LSTMClassifier, LSTMRegressor
 
     classif = task == "classification"
     if name == "sknn-cnn":
-        return (CNNClassifier if classif else CNNRegressor)(conv_dims=1, random_state=seed)
-    lstm = LSTMClassifier if classif else LSTMRegressor
-    if name == "sknn-lstm":
-        return lstm(channels_last=False, random_state=seed)
-    if name == "sknn-lstm-plain":
-        return lstm(channels_last=False, architecture="plain", random_state=seed)
-    raise ValueError(name)
+        est = (CNNClassifier if classif else CNNRegressor)(conv_dims=1, random_state=seed)
+    elif name == "sknn-lstm":
+        est = (LSTMClassifier if classif else LSTMRegressor)(channels_last=False,
+                                                             random_state=seed)
+    elif name == "sknn-lstm-plain":
+        est = (LSTMClassifier if classif else LSTMRegressor)(
+            channels_last=False, architecture="plain", random_state=seed)
+    else:
+        raise ValueError(name)
+    return est.set_params(**(params or {}))
 
 
 SKNN_MODELS = ("sknn-cnn", "sknn-lstm", "sknn-lstm-plain")
 
 
-def fit_sknn(name, raw_train, y_train, raw_test, task, seed):
-    """Fit sknn's estimator on aeon's data as is; (predictions, CPU s, wall s, epochs)."""
+def fit_sknn(name, raw_train, y_train, raw_test, task, seed, params=None):
+    """Fit sknn's estimator on aeon's data as is; (predictions, CPU s, wall s, epochs,
+    final training loss)."""
     import warnings
 
-    est = make_sknn(name, task, seed)
+    est = make_sknn(name, task, seed, params)
     start, wall = time.process_time(), time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -357,6 +362,8 @@ def main(argv=None):
                    help="time EPOCHS epochs of sknn's default CNN against plain torch "
                         "(best of --repeats, interleaved) and the default fit, and exit")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--params", type=json.loads, default=None,
+                   help='JSON dict of parameters for the sknn models, e.g. \'{"alpha": 0}\'')
     args = p.parse_args(argv)
     if args.epoch_time:
         torch.set_num_threads(1)
@@ -393,12 +400,13 @@ def main(argv=None):
             for seed in args.seeds:
                 if model in SKNN_MODELS:
                     pred, seconds, wall, epochs, loss = fit_sknn(
-                        model, raw_train, y_train, raw_test, args.task, seed)
+                        model, raw_train, y_train, raw_test, args.task, seed, args.params)
                     if args.task == "classification":
                         pred = np.asarray(pred).astype(int)
                     records.append({"model": model, "seed": seed,
                                     "score": score(args.task, y_test, pred), "fit_s": seconds,
-                                    "wall_s": wall, "epochs": epochs, "train_loss": loss})
+                                    "wall_s": wall, "epochs": epochs, "train_loss": loss,
+                                    **({"params": args.params} if args.params else {})})
                     continue
                 pred, seconds, epochs, loss = train(
                     model, X_train, y_train, X_test, args.task, seed=seed, work=args.work,
