@@ -62,10 +62,13 @@ RECURRENT_PARAMETERS_DOC = """\
         Initial bias of the LSTM forget gate, so that the cell starts by keeping its
         memory (Gers et al., 2000; Jozefowicz et al., 2015). None keeps PyTorch's
         initialisation. Not used by "gru" and "rnn".
-    max_grad_norm : float or None, default=1.0
+    max_grad_norm : float, None or "auto", default="auto"
         Gradient clipping: the gradients' global L2 norm is scaled down to at most
         this before every step (Pascanu et al., 2013), against the exploding
-        gradients of long sequences. None turns it off.
+        gradients of long sequences. None turns it off. "auto": 1.0 for the "plain"
+        network, None for "conv" (its batch-normalised front end reads the series
+        in at most 128 steps; clipping at 1.0 cost it 5 to 10 points of accuracy on
+        archive sets).
     sequence_shape : tuple of (int, int) or None, default=None
         Shape of one sequence in 2-D input rows, which must have as many columns as
         it has values: ``(n_timesteps, n_features)`` time-major, or with
@@ -160,7 +163,8 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "forget_bias": [Interval(numbers.Real, None, None, closed="neither"), None],
-        "max_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "max_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None,
+                          StrOptions({"auto"})],
         "sequence_shape": [tuple, list, None],
         "channels_last": ["boolean"],
         "architecture": [StrOptions({"auto", "plain", "conv"})],
@@ -269,9 +273,12 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
                                            None if epochs == "auto" else epochs)
 
     def _extra_callbacks(self):
-        if self.max_grad_norm is None:
+        clip = self.max_grad_norm
+        if clip == "auto":
+            clip = None if self._architecture() == "conv" else 1.0
+        if clip is None:
             return []
-        return [GradientNormClipping(gradient_clip_value=self.max_grad_norm)]
+        return [GradientNormClipping(gradient_clip_value=clip)]
 
     @property
     def sequence_shape_(self):
@@ -342,7 +349,7 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     }
 
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
-                 dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
+                 dropout=0.0, forget_bias=1.0, max_grad_norm="auto", sequence_shape=None,
                  channels_last=True, architecture="auto", solver="adam", alpha=1e-4, l1=0.0,
                  batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
                  power_t=0.5, max_iter="auto",
@@ -405,7 +412,7 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
     }
 
     def __init__(self, hidden_size=64, cell="lstm", *, num_layers=1, bidirectional=False,
-                 dropout=0.0, forget_bias=1.0, max_grad_norm=1.0, sequence_shape=None,
+                 dropout=0.0, forget_bias=1.0, max_grad_norm="auto", sequence_shape=None,
                  channels_last=True, architecture="auto", solver="adam", alpha=1e-4, l1=0.0,
                  batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
                  power_t=0.5, max_iter="auto",
