@@ -171,3 +171,17 @@ def test_lstm_architecture_errors_name_the_parameter():
     clf.fit(X, y)
     with pytest.raises(ValueError, match="architecture"):
         clf.set_params(architecture="plain").fit(X, y)
+
+
+def test_small_batches_of_zero_weight_rows_add_nothing_instead_of_nan():
+    # Batches of min(16, n / 10) = 4 rows: most hold only rows of weight 0.
+    from sknn import LSTMClassifier
+
+    X, y = shapes(n=40)
+    w = np.zeros(40)
+    w[:6] = 1.0
+    for est in (CNNClassifier(conv_dims=1, **{**FAST, "max_iter": 2}),
+                LSTMClassifier(channels_last=False, **{**LSTM_FAST, "max_iter": 2})):
+        est.fit(X, y, sample_weight=w)
+        assert np.isfinite(est.loss_)
+        assert np.isfinite(est.predict_proba(X)).all()
