@@ -3,7 +3,10 @@
 The output of a recurrent neuron is fed back at the next time step, so the network
 remembers what it has read; a simple RNN does exactly that, an LSTM (or a GRU) adds
 gates and a memory cell that keep information over long gaps. Both estimators read
-a sequence step by step and predict from the final hidden state.
+a sequence step by step and predict from the final hidden state; for time series
+(``architecture="conv"``, the default with ``channels_last=False``) a convolutional
+front end reads the series first and the prediction comes from the recurrent
+outputs averaged over time.
 
 Input layouts
 -------------
@@ -303,7 +306,8 @@ class LSTMRegressor(NeuralRegressorMixin, _RecurrentBase):
     hidden state with a linear output layer, trained on the squared error. Single
     and multi-output targets (for example several forecast horizons, see
     :func:`sknn.preprocessing.make_windows`). See Notes for the input layouts and
-    the NaN padding of shorter sequences.
+    the NaN padding of shorter sequences. For time series in aeon's layout
+    (``channels_last=False``) a convolutional front end comes first (``architecture``).
 
     Like every neural network, it wants inputs and targets of unit scale: put a
     ``StandardScaler`` in front (or scale the series) and wrap the model in
@@ -368,7 +372,8 @@ class LSTMClassifier(NeuralClassifierMixin, _RecurrentBase):
     Reads each sequence step by step and classifies it from the final hidden state
     with a linear output layer, trained on the cross-entropy. Binary and
     multiclass, labels of any type, ``predict_proba``. See Notes for the input
-    layouts and the NaN padding of shorter sequences.
+    layouts and the NaN padding of shorter sequences. For time series in aeon's layout
+    (``channels_last=False``) a convolutional front end comes first (``architecture``).
 
     Parameters
     ----------
