@@ -1,10 +1,19 @@
 """Time-series classification on the UCR/UEA sets that aeon ships (offline).
 
 Per dataset (official train/test split): 1-NN with Euclidean distance, MiniRocket
-(aeon), scikit-learn's MLP, and plain-PyTorch training of the networks of
-:mod:`sknn.modules.timeseries` and of a few recurrent recipes. Prints accuracy and fit
-seconds (CPU seconds of this process, which shared machines disturb less than wall
-seconds) and appends one JSON record per fit to ``--out``.
+(aeon), scikit-learn's MLP, sknn's estimators with their defaults (``sknn-cnn``:
+``CNNClassifier(conv_dims=1)``, ``sknn-lstm``: ``LSTMClassifier(channels_last=False)``,
+``sknn-lstm-plain``: the same with ``architecture="plain"``; the regressors with
+``--task regression``), fed the data as aeon gives it ((n, channels, length) arrays,
+or lists of (channels, length_i) arrays for unequal lengths, not z-normalised by the
+script), and plain-PyTorch training of the networks of :mod:`sknn.modules.timeseries`
+and of a few recurrent recipes. Prints accuracy and fit seconds (CPU seconds of this
+process, which shared machines disturb less than wall seconds) and appends one JSON
+record per fit to ``--out``.
+
+``--epoch-time``: fit seconds per epoch of the default ``CNNClassifier(conv_dims=1)``
+against the plain torch loop of the same FCN (same batches, schedule and z-normalised
+data), interleaved, and the default fit on each dataset (wall and CPU seconds).
 
 aeon pins pandas < 3.1, so this runs in its own environment, not the project's::
 
@@ -62,18 +71,21 @@ def nan_pad(X):
     return out
 
 
-def load(name, task="classification"):
+def load(name, task="classification", raw=False):
+    """The official split; ``raw=True`` also returns aeon's own X (arrays or lists)."""
     from aeon.datasets import load_classification, load_regression
 
     loader = load_classification if task == "classification" else load_regression
-    X_train, y_train = loader(name, split="train")
-    X_test, y_test = loader(name, split="test")
-    X_train, X_test = nan_pad(X_train), nan_pad(X_test)
+    raw_train, y_train = loader(name, split="train")
+    raw_test, y_test = loader(name, split="test")
+    X_train, X_test = nan_pad(raw_train), nan_pad(raw_test)
     if task == "classification":
         classes, y_train = np.unique(y_train, return_inverse=True)
         y_test = np.searchsorted(classes, y_test)
     else:
         y_train, y_test = y_train.astype(np.float32), y_test.astype(np.float32)
+    if raw:
+        return X_train, y_train, X_test, y_test, raw_train, raw_test
     return X_train, y_train, X_test, y_test
 
 
@@ -141,6 +153,73 @@ def score(task, y_true, pred):
     if task == "classification":
         return float(np.mean(np.asarray(y_true) == np.asarray(pred)))
     return float(np.sqrt(np.mean((np.asarray(y_true) - np.asarray(pred)) ** 2)))
+
+
+# ----------------------------------------------------------------------------- sknn estimators
+def make_sknn(name, task, seed, params=None):
+    """sknn's estimator ``name`` with its defaults (only the layout and the seed set),
+    ``params`` (a dict) overriding them."""
+    from sknn import CNNClassifier, CNNRegressor, LSTMClassifier, LSTMRegressor
+
+    classif = task == "classification"
+    if name == "sknn-cnn":
+        est = (CNNClassifier if classif else CNNRegressor)(conv_dims=1, random_state=seed)
+    elif name == "sknn-lstm":
+        est = (LSTMClassifier if classif else LSTMRegressor)(channels_last=False,
+                                                             random_state=seed)
+    elif name == "sknn-lstm-plain":
+        est = (LSTMClassifier if classif else LSTMRegressor)(
+            channels_last=False, architecture="plain", random_state=seed)
+    else:
+        raise ValueError(name)
+    return est.set_params(**(params or {}))
+
+
+SKNN_MODELS = ("sknn-cnn", "sknn-lstm", "sknn-lstm-plain")
+
+
+def fit_sknn(name, raw_train, y_train, raw_test, task, seed, params=None):
+    """Fit sknn's estimator on aeon's data as is; (predictions, CPU s, wall s, epochs,
+    final training loss)."""
+    import warnings
+
+    est = make_sknn(name, task, seed, params)
+    start, wall = time.process_time(), time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(raw_train, y_train)
+    seconds, wall = time.process_time() - start, time.perf_counter() - wall
+    for w in caught:
+        print(f"  [{name}] {w.category.__name__}: {str(w.message)[:160]}", file=sys.stderr)
+    return est.predict(raw_test), seconds, wall, est.n_iter_, est.loss_
+
+
+def epoch_time(dataset, epochs, repeats):
+    """CPU seconds per epoch: sknn's default CNN against the plain torch loop."""
+    from sknn import CNNClassifier
+
+    X_train, y_train, X_test, y_test, raw_train, raw_test = load(dataset, raw=True)
+    n, ch, length = X_train.shape
+    Z = znormalise(X_train) if ch == 1 else X_train
+    batch = max(1, min(16, n // 10))
+    best = {"sknn": float("inf"), "torch": float("inf")}
+    for _ in range(repeats):  # interleaved, so that load changes hit both alike
+        est = CNNClassifier(conv_dims=1, max_iter=epochs, random_state=0)
+        start = time.process_time()
+        est.fit(raw_train, y_train)
+        best["sknn"] = min(best["sknn"], (time.process_time() - start) / epochs)
+        _, seconds, _, _ = train("fcn32", Z, y_train, Z, "classification", seed=0, work=0,
+                                 min_epochs=epochs, max_epochs=epochs, schedule="cosine",
+                                 batch=batch)
+        best["torch"] = min(best["torch"], seconds / epochs)
+    # The default fit, timed as a user would (wall) and as CPU seconds.
+    est = CNNClassifier(conv_dims=1, random_state=0)
+    start, wall = time.process_time(), time.perf_counter()
+    est.fit(raw_train, y_train)
+    cpu, wall = time.process_time() - start, time.perf_counter() - wall
+    print(f"| {dataset} | {n} x {ch} x {length} | {batch} | {best['sknn']:.3f} "
+          f"| {best['torch']:.3f} | {best['sknn'] / best['torch']:.2f} | {est.n_iter_} "
+          f"| {cpu:.1f} | {wall:.1f} | {est.score(raw_test, y_test):.3f} |", flush=True)
 
 
 # ----------------------------------------------------------------------------- recurrent recipes
@@ -265,7 +344,8 @@ def main(argv=None):
     p.add_argument("--datasets", nargs="*", default=CLASSIFICATION)
     p.add_argument("--task", choices=["classification", "regression"],
                    default="classification")
-    p.add_argument("--models", nargs="*", default=["fcn64"], choices=sorted(MODELS))
+    p.add_argument("--models", nargs="*", default=["sknn-cnn"],
+                   choices=sorted(MODELS) + list(SKNN_MODELS))
     p.add_argument("--baselines", action="store_true", help="1-NN, MiniRocket, sklearn MLP")
     p.add_argument("--seeds", type=int, nargs="*", default=[0])
     p.add_argument("--work", type=float, default=2e7,
@@ -278,7 +358,23 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=None, help="default min(16, n // 10)")
     p.add_argument("--quick", action="store_true", help="smoke run: GunPoint, 5 epochs")
     p.add_argument("--out", default=None, help="append JSON records here")
+    p.add_argument("--epoch-time", type=int, default=0, metavar="EPOCHS",
+                   help="time EPOCHS epochs of sknn's default CNN against plain torch "
+                        "(best of --repeats, interleaved) and the default fit, and exit")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--params", type=json.loads, default=None,
+                   help='JSON dict of parameters for the sknn models, e.g. \'{"alpha": 0}\'')
     args = p.parse_args(argv)
+    if args.epoch_time:
+        torch.set_num_threads(1)
+        print(f"torch {torch.__version__}, 1 thread; CPU s per epoch, best of {args.repeats}; "
+              "default fit of CNNClassifier(conv_dims=1)")
+        print("| dataset | n x ch x len | batch | sknn s/epoch | torch s/epoch | ratio "
+              "| default epochs | default fit CPU s | wall s | accuracy |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for dataset in args.datasets:
+            epoch_time(dataset, args.epoch_time, args.repeats)
+        return
     if args.quick:
         args.datasets, args.max_epochs, args.min_epochs = ["GunPoint"], 5, 5
     torch.set_num_threads(1)
@@ -289,7 +385,8 @@ def main(argv=None):
     print(f"| dataset | n x ch x len | model | seed | {metric} | fit CPU s | epochs |")
     print("|---|---|---|---|---|---|---|")
     for dataset in args.datasets:
-        X_train, y_train, X_test, y_test = load(dataset, args.task)
+        X_train, y_train, X_test, y_test, raw_train, raw_test = load(dataset, args.task,
+                                                                     raw=True)
         n, ch, length = X_train.shape
         shape = f"{n} x {ch} x {length}"
         norm = args.znorm == "on" or (args.znorm == "auto" and ch == 1)
@@ -301,6 +398,16 @@ def main(argv=None):
                 records.append({**row, "seed": "-", "epochs": "-"})
         for model in args.models:
             for seed in args.seeds:
+                if model in SKNN_MODELS:
+                    pred, seconds, wall, epochs, loss = fit_sknn(
+                        model, raw_train, y_train, raw_test, args.task, seed, args.params)
+                    if args.task == "classification":
+                        pred = np.asarray(pred).astype(int)
+                    records.append({"model": model, "seed": seed,
+                                    "score": score(args.task, y_test, pred), "fit_s": seconds,
+                                    "wall_s": wall, "epochs": epochs, "train_loss": loss,
+                                    **({"params": args.params} if args.params else {})})
+                    continue
                 pred, seconds, epochs, loss = train(
                     model, X_train, y_train, X_test, args.task, seed=seed, work=args.work,
                     min_epochs=args.min_epochs, max_epochs=args.max_epochs,

@@ -360,7 +360,11 @@ class SknnNet(NeuralNet):
     def batch_loss(self, y_pred, y, w, n_rows):
         if w is not None:
             per_sample = self.criterion_(y_pred, y)
-            loss = (per_sample * w).sum() / w.sum()
+            # A batch whose rows all weigh 0 (small batches, zero sample weights)
+            # contributes nothing, instead of 0 / 0 = NaN.
+            total = w.sum()
+            total = torch.where(total > 0, total, torch.ones_like(total))
+            loss = (per_sample * w).sum() / total
         elif self._fused_mean:
             loss = self.criterion_.mean_loss(y_pred, y)
         else:
@@ -368,7 +372,7 @@ class SknnNet(NeuralNet):
         if self.l1 or self.spec.penalty_in_loss:
             # Scaled by the batch's total weight, so that a row of weight 2 and the
             # same row twice give the same objective.
-            loss = loss + self._penalty(n_rows if w is None else w.sum())
+            loss = loss + self._penalty(n_rows if w is None else total)
         return loss
 
     def _penalty(self, n_rows):

@@ -269,8 +269,13 @@ class _ConvNetMixin:
         # the fit stops on a plateau of that noise. Lower the rate there instead.
         if self._augments() and rules.learning_rate == "constant":
             rules = dataclasses.replace(rules, learning_rate="adaptive")
-        return super()._train_module(module, train_data, valid_data, rules=rules,
-                                     epochs=epochs, **kwargs)
+        result = super()._train_module(module, train_data, valid_data, rules=rules,
+                                       epochs=epochs, **kwargs)
+        if not rules.check_convergence and result.message is None:
+            # A fixed budget run to its end is the plan, not a fit that failed to
+            # converge: no ConvergenceWarning (a divergence still warns).
+            result = dataclasses.replace(result, converged=True)
+        return result
 
     # max_iter="auto" for the time-series networks: epochs from the training values
     # (series x length), between these bounds: about a minute of one CPU core for

@@ -310,7 +310,7 @@ def test_channels_first_layout_as_aeon_has_it():
     X, y = trend_data(40, seed=1, n_steps=10)  # (n, steps, features)
     last = LSTMClassifier(hidden_size=6, max_iter=3, random_state=0).fit(X, y)
     first = LSTMClassifier(hidden_size=6, max_iter=3, channels_last=False,
-                           random_state=0).fit(X.transpose(0, 2, 1), y)
+                           architecture="plain", random_state=0).fit(X.transpose(0, 2, 1), y)
     # The same sequences in the other layout give the same network and predictions.
     np.testing.assert_array_equal(first.predict_proba(X.transpose(0, 2, 1)),
                                   last.predict_proba(X))

@@ -1,6 +1,7 @@
 """Time series: the CNNs' conv_dims=1 layouts and architectures, unequal lengths."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -96,3 +97,91 @@ def test_layout_errors_and_warnings_name_the_parameter():
                           dense_layers=(), max_iter=1, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="reads a fixed length"):
         plain.predict(X[:, :, :40])
+
+
+# ------------------------------------------------- recurrent estimators, architecture
+
+LSTM_FAST = dict(hidden_size=8, max_iter=15, random_state=0)
+
+
+@pytest.mark.slow
+def test_lstm_in_aeons_layout_defaults_to_the_conv_front_end():
+    from sknn import LSTMClassifier
+    from sknn.modules import ConvRecurrentNet, RecurrentNet
+
+    X, y = shapes(n=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fixed budget run to its end does not warn
+        clf = LSTMClassifier(channels_last=False, random_state=0).fit(X[:40], y[:40])
+    assert isinstance(clf.module_, ConvRecurrentNet)
+    assert clf.n_iter_ == 100  # max_iter="auto": clip(1e7 / (40 * 48), 20, 100)
+    assert clf.history_[0]["train_batch_count"] == 10  # batch_size="auto": min(16, 40 / 10)
+    assert clf.score(X[40:], y[40:]) >= 0.9
+    # Today's layout keeps today's network.
+    plain = LSTMClassifier(max_iter=1, random_state=0).fit(X.transpose(0, 2, 1), y)
+    assert isinstance(plain.module_, RecurrentNet)
+
+
+def test_lstm_conv_reads_both_layouts_alike_and_long_series_in_at_most_128_steps():
+    from sknn import LSTMClassifier
+
+    X, y = shapes(n=40, length=300)
+    first = LSTMClassifier(channels_last=False, **LSTM_FAST).fit(X, y)
+    last = LSTMClassifier(architecture="conv", **LSTM_FAST).fit(X.transpose(0, 2, 1), y)
+    np.testing.assert_array_equal(last.predict_proba(X.transpose(0, 2, 1)),
+                                  first.predict_proba(X))
+    assert first.module_.downsample == 3  # ceil(300 / 128)
+    plain = LSTMClassifier(channels_last=False, architecture="plain", **LSTM_FAST).fit(X, y)
+    assert type(plain.module_).__name__ == "RecurrentNet"
+
+
+def test_lstm_conv_unequal_lengths_longer_series_and_pickle():
+    from sknn import LSTMClassifier, LSTMRegressor
+
+    X, y = shapes(n=40)
+    ragged = [x[:, : 30 + i % 18] for i, x in enumerate(X)]  # (n_channels, length_i)
+    clf = LSTMClassifier(channels_last=False, **{**LSTM_FAST, "max_iter": 3}).fit(ragged, y)
+    # A series NaN-padded at the end predicts as the series alone.
+    padded = np.concatenate([X[:5], np.full((5, 1, 20), np.nan)], axis=2)
+    np.testing.assert_allclose(clf.predict_proba(padded), clf.predict_proba(X[:5]),
+                               rtol=1e-5)
+    longer = np.concatenate([X[:5], X[:5]], axis=2)  # longer than any seen in fit
+    assert clf.predict(longer).shape == (5,)
+    assert clf.transform(X[:3]).shape == (3, 8)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    # Regression on multichannel series, stacked layers.
+    rng = np.random.default_rng(0)
+    Xr = rng.normal(size=(60, 3, 32))
+    yr = Xr[:, 1, :16].mean(1)
+    reg = LSTMRegressor(channels_last=False, num_layers=2, **{**LSTM_FAST, "max_iter": 30})
+    assert reg.fit(Xr, yr).score(Xr, yr) > 0.5
+    assert reg.module_.rnn.num_layers == 2
+
+
+def test_lstm_architecture_errors_name_the_parameter():
+    from sknn import LSTMClassifier
+
+    X, y = shapes(n=20)
+    with pytest.raises(ValueError, match="'architecture' parameter of LSTMClassifier"):
+        LSTMClassifier(architecture="fcn").fit(X, y)
+    with pytest.raises(ValueError, match="'max_iter' parameter of LSTMClassifier"):
+        LSTMClassifier(max_iter="long").fit(X, y)
+    clf = LSTMClassifier(channels_last=False, warm_start=True, **{**LSTM_FAST, "max_iter": 1})
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="architecture"):
+        clf.set_params(architecture="plain").fit(X, y)
+
+
+def test_small_batches_of_zero_weight_rows_add_nothing_instead_of_nan():
+    # Batches of min(16, n / 10) = 4 rows: most hold only rows of weight 0.
+    from sknn import LSTMClassifier
+
+    X, y = shapes(n=40)
+    w = np.zeros(40)
+    w[:6] = 1.0
+    for est in (CNNClassifier(conv_dims=1, **{**FAST, "max_iter": 2}),
+                LSTMClassifier(channels_last=False, **{**LSTM_FAST, "max_iter": 2})):
+        est.fit(X, y, sample_weight=w)
+        assert np.isfinite(est.loss_)
+        assert np.isfinite(est.predict_proba(X)).all()

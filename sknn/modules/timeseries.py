@@ -511,6 +511,8 @@ class ConvRecurrentNet(nn.Module):
         Width of the output layer.
     cell : {"lstm", "gru", "rnn"}, default="lstm"
     hidden_size : int, default=64
+    num_layers : int, default=1
+        Stacked recurrent layers (dropout between them when ``dropout`` > 0).
     front_channels : sequence of int, default=(64, 64)
         Channels of each conv block of the front end; empty for none (the recurrent
         layer then reads the series itself).
@@ -525,7 +527,7 @@ class ConvRecurrentNet(nn.Module):
         (both directions' final states, concatenated, when bidirectional).
     bidirectional : bool, default=False
     dropout : float, default=0.0
-        Dropout on the pooled features.
+        Dropout on the pooled features (and between stacked recurrent layers).
     forget_bias : float or None, default=1.0
         Initial forget-gate bias of an LSTM (as :class:`~sknn.modules.RecurrentNet`).
 
@@ -548,7 +550,8 @@ class ConvRecurrentNet(nn.Module):
 
     def __init__(self, n_channels, n_outputs, cell="lstm", hidden_size=64,
                  front_channels=(64, 64), front_kernel_sizes=(8, 5), downsample=1,
-                 pool="mean", bidirectional=False, dropout=0.0, forget_bias=1.0):
+                 pool="mean", bidirectional=False, dropout=0.0, forget_bias=1.0,
+                 num_layers=1):
         super().__init__()
         front_channels, front_kernel_sizes = tuple(front_channels), tuple(front_kernel_sizes)
         if len(front_channels) != len(front_kernel_sizes):
@@ -566,8 +569,9 @@ class ConvRecurrentNet(nn.Module):
             ConvBlock(a, b, k) for a, b, k in zip(widths[:-1], widths[1:], front_kernel_sizes)
         )
         self.cell = cell
-        self.rnn = CELLS[cell](widths[-1], hidden_size, batch_first=True,
-                               bidirectional=bidirectional)
+        self.rnn = CELLS[cell](widths[-1], hidden_size, num_layers=int(num_layers),
+                               batch_first=True, bidirectional=bidirectional,
+                               dropout=dropout if num_layers > 1 else 0.0)
         if cell == "lstm" and forget_bias is not None:
             with torch.no_grad():  # torch's gate order: input, forget, cell, output
                 for name, param in self.rnn.named_parameters():
