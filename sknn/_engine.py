@@ -626,6 +626,8 @@ def train(module, train_data, valid_data, *, criterion, spec, rules, state, epoc
         converged = False
         message = f"{hint}." + (" The weights of the best validation score were kept."
                                 if rules.early_stopping else "")
+    if not rules.check_convergence and message is None:
+        converged = True  # a fixed budget (nothing to converge on) ran as planned
     return FitResult(
         module=module,
         optimizer_state=net.optimizer_.state_dict(),

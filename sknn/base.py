@@ -10,6 +10,7 @@ shared docstring sections live in :mod:`sknn._docs`.
 """
 
 import copy
+import dataclasses
 import functools
 import numbers
 import warnings
@@ -25,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _engine, _progress
 from ._docs import COMMON_PARAMETERS_DOC, fill_doc, parameter_entries
 from ._progress import FitFeedbackMixin
+from ._schedules import CosineDecay
 from ._tasks import ClassificationTask, RegressionTask
 from ._validation import (
     Interval,
@@ -166,6 +168,28 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         ``rules``, ``state``, ...).
         """
         return _engine.train(module, train_data, valid_data, **kwargs)
+
+    @staticmethod
+    def _fixed_budget(rules, epochs, engine_kwargs, *, floor=0.01):
+        """Stopping rules and engine arguments for a fixed budget of ``epochs`` epochs.
+
+        For ``_train_module`` overrides (the time-series networks, the MLPs on mixed
+        tables): the learning rate decays along a cosine from ``learning_rate_init``
+        to ``floor`` times it, and the training loss stops nothing
+        (``early_stopping`` still watches its validation split). A budget run to its
+        end is the plan, so it is no ``ConvergenceWarning``; a divergence still warns.
+
+        Returns
+        -------
+        rules : StoppingRules
+        engine_kwargs : dict
+            ``engine_kwargs`` with the schedule first among the callbacks.
+        """
+        schedule = CosineDecay(engine_kwargs["spec"].learning_rate_init, epochs, floor=floor)
+        engine_kwargs = {**engine_kwargs, "callbacks": [schedule, *engine_kwargs["callbacks"]]}
+        if not rules.early_stopping:
+            rules = dataclasses.replace(rules, check_convergence=False)
+        return rules, engine_kwargs
 
     def _after_training(self):
         """Finish a fit with the trained ``module_`` (a GAN calibrates its samples).
@@ -313,7 +337,9 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         self._set_fitted_attributes(state, early_stopping)
         self._after_training()
         if not incremental and not result.converged and rules.check_convergence:
-            _engine.warn_not_converged(self, self.max_iter, result.message)
+            # The epochs this fit ran: max_iter="auto" is resolved by the estimator.
+            _engine.warn_not_converged(self, len(state.history) - first_epoch,
+                                       result.message)
         if not incremental and task.loss_stops_training:
             losses = [record["train_loss"] for record in state.history[first_epoch:]]
             _engine.warn_if_not_learned(self, losses, task.chance_loss(target, weights))

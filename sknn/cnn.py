@@ -16,7 +16,6 @@ import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._schedules import CosineDecay
 from ._tasks import ClassificationTask
 from ._validation import (
     Interval,
@@ -258,24 +257,15 @@ class _ConvNetMixin:
                 # A fixed budget with a cosine decay of the learning rate (measured:
                 # 1.4 points above halving it on plateaus over eight archive sets),
                 # run to its end unless early_stopping watches a validation split.
-                kwargs["callbacks"] = [
-                    CosineDecay(kwargs["spec"].learning_rate_init, epochs),
-                    *kwargs["callbacks"]]
-                if not rules.early_stopping:
-                    rules = dataclasses.replace(rules, check_convergence=False)
+                rules, kwargs = self._fixed_budget(rules, epochs, kwargs)
         elif epochs == "auto":
             epochs = 200
         # Augmentation makes the training loss noisy: with a constant learning rate
         # the fit stops on a plateau of that noise. Lower the rate there instead.
         if self._augments() and rules.learning_rate == "constant":
             rules = dataclasses.replace(rules, learning_rate="adaptive")
-        result = super()._train_module(module, train_data, valid_data, rules=rules,
-                                       epochs=epochs, **kwargs)
-        if not rules.check_convergence and result.message is None:
-            # A fixed budget run to its end is the plan, not a fit that failed to
-            # converge: no ConvergenceWarning (a divergence still warns).
-            result = dataclasses.replace(result, converged=True)
-        return result
+        return super()._train_module(module, train_data, valid_data, rules=rules,
+                                     epochs=epochs, **kwargs)
 
     # max_iter="auto" for the time-series networks: epochs from the training values
     # (series x length), between these bounds: about a minute of one CPU core for

@@ -5,7 +5,6 @@ parameters and defaults), trained by PyTorch through skorch, with dropout,
 batch normalisation, L1, sample weights, class weights and GPUs on top.
 """
 
-import dataclasses
 import math
 import numbers
 
@@ -13,7 +12,6 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._schedules import CosineDecay
 from ._validation import Interval, StrOptions, check_layer_sizes, check_network_size, float_dtype
 from .base import (
     FeaturesMixin,
@@ -138,16 +136,9 @@ class _MLPBase(FeaturesMixin, NeuralEstimator):
             return super()._train_module(module, train_data, valid_data, rules=rules,
                                          epochs=epochs, **kwargs)
         epochs = tabular_epochs(epochs, train_data.X.shape[0])
-        kwargs["callbacks"] = [CosineDecay(kwargs["spec"].learning_rate_init, epochs, floor=0.0),
-                               *kwargs["callbacks"]]
-        # A fixed budget runs to its end; early_stopping still watches its split.
-        budget = rules if rules.early_stopping else dataclasses.replace(
-            rules, check_convergence=False)
-        result = super()._train_module(module, train_data, valid_data, rules=budget,
-                                       epochs=epochs, **kwargs)
-        if result.message is None:  # the budget ran out as planned: no ConvergenceWarning
-            result = dataclasses.replace(result, converged=True)
-        return result
+        rules, kwargs = self._fixed_budget(rules, epochs, kwargs, floor=0.0)
+        return super()._train_module(module, train_data, valid_data, rules=rules,
+                                     epochs=epochs, **kwargs)
 
     @property
     def coefs_(self):

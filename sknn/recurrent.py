@@ -27,14 +27,12 @@ Input layouts
   first.
 """
 
-import dataclasses
 import math
 import numbers
 
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 
-from ._schedules import CosineDecay
 from ._validation import Interval, StrOptions, check_network_size
 from .base import (
     FeaturesMixin,
@@ -252,23 +250,12 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
                 epochs = int(min(high, max(low, round(self._AUTO_EPOCH_WORK
                                                       / (shape[0] * shape[-1])))))
             if not self.warm_start and epochs > 1:
-                # A fixed budget with a cosine decay of the learning rate, as the
-                # time-series CNNs train, run to its end unless early_stopping
-                # watches a validation split.
-                kwargs["callbacks"] = [
-                    CosineDecay(kwargs["spec"].learning_rate_init, epochs),
-                    *kwargs["callbacks"]]
-                if not rules.early_stopping:
-                    rules = dataclasses.replace(rules, check_convergence=False)
+                # A fixed budget with a cosine decay, as the time-series CNNs train.
+                rules, kwargs = self._fixed_budget(rules, epochs, kwargs)
         elif epochs == "auto":
             epochs = 200
-        result = super()._train_module(module, train_data, valid_data, rules=rules,
-                                       epochs=epochs, **kwargs)
-        if not rules.check_convergence and result.message is None:
-            # A fixed budget run to its end is the plan, not a fit that failed to
-            # converge: no ConvergenceWarning (a divergence still warns).
-            result = dataclasses.replace(result, converged=True)
-        return result
+        return super()._train_module(module, train_data, valid_data, rules=rules,
+                                     epochs=epochs, **kwargs)
 
     def _start_fit_feedback(self, X, y, sample_weight, epochs):
         # "auto" epochs are known once the data are validated (see _train_module)
