@@ -545,11 +545,7 @@ class NeuralClassifierMixin(ClassifierMixin):
             Columns ordered as ``classes_``.
         """
         check_fitted(self)
-        return self._task.probabilities(self._forward(X).to(self._proba_dtype(X))).numpy()
-
-    def _proba_dtype(self, X):
-        """The dtype probabilities are computed and returned in: float64."""
-        return torch.float64
+        return self._task.probabilities(self._forward(X).double()).numpy()
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.

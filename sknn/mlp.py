@@ -287,12 +287,7 @@ class MLPClassifier(NeuralClassifierMixin, _MLPBase):
         proba : ndarray of shape (n_samples, n_classes)
             Columns ordered as ``classes_``.
         """
-        return super().predict_proba(X)
-
-    def _proba_dtype(self, X):
-        # X's floating dtype, as scikit-learn's MLP; softmax straight in float32 for
-        # float32 X (no round trip through float64).
-        return torch.float32 if float_dtype(X) == np.float32 else torch.float64
+        return super().predict_proba(X).astype(float_dtype(X), copy=False)
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, dropout=0.0,
                  batch_norm=False, categorical_features="from_dtype", solver="adam",
