@@ -44,6 +44,10 @@ PREDICT_BATCH_SIZE = 4096
 # TF-IDF batch would be 800 MB. Sparse predictions are batched by this many dense
 # elements instead (16 MB of float32).
 SPARSE_PREDICT_ELEMENTS = 2**22
+# Up to this many rows, a module with a ``forward_numpy`` (the MLP) predicts through
+# it on the CPU (see predict_batches): enough to cover scikit-learn's checks that
+# compare one-row predictions with whole-batch ones, so both take the same path.
+NUMPY_FORWARD_ROWS = 64
 
 
 # --------------------------------------------------------------------------- devices
@@ -721,6 +725,14 @@ def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precis
             # Data kept in float32 for a float64 module (or the reverse).
             return x.to(dtype) if x.is_floating_point() and x.dtype != dtype else x
     mixed = PRECISIONS[precision] is not None
+    if (fn is module and isinstance(data, np.ndarray) and len(data) <= NUMPY_FORWARD_ROWS
+            and device.type == "cpu" and not mixed and hasattr(module, "forward_numpy")):
+        # A few rows: the module's NumPy form, a fraction of torch's per-layer cost,
+        # on X rounded to the parameters' dtype as torch's path would see it.
+        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        out = module.forward_numpy(data.astype(np_dtype, copy=False))
+        if out is not None:
+            return _checked_output(module, torch.from_numpy(out.astype(np_dtype)))
 
     def run(rows):
         out = fn(batch(rows))
@@ -732,6 +744,11 @@ def predict_batches(module, data, fn=None, batch_size=PREDICT_BATCH_SIZE, precis
             out = run(slice(0, n))
         else:
             out = torch.cat([run(slice(i, i + batch_size)) for i in range(0, n, batch_size)])
+    return _checked_output(module, out)
+
+
+def _checked_output(module, out):
+    """``out``, once checked finite (a ValueError that says why otherwise)."""
     # numpy's isfinite on the (shared) buffer costs a fifth of torch's for one row.
     if out.is_floating_point() and not (
         np.isfinite(out.numpy()).all() if out.dtype in (torch.float32, torch.float64)

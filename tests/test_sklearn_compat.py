@@ -63,7 +63,16 @@ def _estimators():
     ]
 
 
-@parametrize_with_checks(_estimators(), expected_failed_checks=lambda est: EXPECTED_FAILURES)
+def _expected_failures(estimator):
+    failures = dict(EXPECTED_FAILURES)
+    if isinstance(estimator, (PerceptronClassifier, MLPClassifier, MLPRegressor)):
+        # A few rows predict through the MLP's NumPy form in float64
+        # (MLP.forward_numpy): a row alone and inside the check's batch agree.
+        del failures["check_methods_subset_invariance"]
+    return failures
+
+
+@parametrize_with_checks(_estimators(), expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
