@@ -1,5 +1,6 @@
 """The time-series networks of sknn.modules.timeseries: shapes, masking, gradients, learning."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -172,6 +173,29 @@ def test_gradients_reach_every_parameter(net):
     for name, param in net.named_parameters():
         assert param.grad is not None and torch.isfinite(param.grad).all(), name
         assert param.grad.abs().sum() > 0, name
+
+
+def test_training_step_ignores_padding_beyond_the_batch(net):
+    # An estimator pads every batch to the longest series of the whole data set; a
+    # plain loop may cut a batch to its own longest series. Both must train alike:
+    # same loss, gradients and batch-norm running statistics.
+    torch.manual_seed(0)
+    x = torch.randn(4, 2, 30)
+    x[1, :, 12:] = float("nan")
+    x[2, :, 25:] = float("nan")
+    padded = torch.cat([x, torch.full((4, 2, 40), float("nan"))], 2)
+    results = []
+    for batch in (x, padded):
+        copy = pickle.loads(pickle.dumps(net)).train()
+        copy(batch).square().mean().backward()
+        results.append((dict(copy.named_parameters()), dict(copy.named_buffers())))
+    (params, buffers), (params_padded, buffers_padded) = results
+    for name, param in params.items():
+        torch.testing.assert_close(params_padded[name].grad, param.grad,
+                                   atol=1e-6, rtol=1e-5, msg=name)
+    for name, buffer in buffers.items():
+        torch.testing.assert_close(buffers_padded[name], buffer, atol=1e-6, rtol=1e-5,
+                                   msg=name)
 
 
 def _shape_data(rng, n):
