@@ -169,6 +169,18 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
         """
         return _engine.train(module, train_data, valid_data, **kwargs)
 
+    # max_iter="auto" for the time-series networks: epochs from the training values
+    # (samples x steps), between bounds; set by the estimators that offer it.
+    _AUTO_EPOCH_WORK = None
+    _AUTO_EPOCHS = None
+
+    def _auto_epochs(self, shape):
+        """Epochs of ``max_iter="auto"`` for training data of ``shape`` (samples first,
+        time steps last): ``_AUTO_EPOCH_WORK / (samples x steps)``, clipped to
+        ``_AUTO_EPOCHS``, so that every fit gets about the same work."""
+        low, high = self._AUTO_EPOCHS
+        return int(min(high, max(low, round(self._AUTO_EPOCH_WORK / (shape[0] * shape[-1])))))
+
     @staticmethod
     def _fixed_budget(rules, epochs, engine_kwargs, *, floor=0.01):
         """Stopping rules and engine arguments for a fixed budget of ``epochs`` epochs.
@@ -245,8 +257,9 @@ class NeuralEstimator(FitFeedbackMixin, BaseEstimator):
                 stacklevel=_engine.user_stacklevel(),
             )
         with _progress.callback_scope(self):
-            feedback = self._start_fit_feedback(X, y, sample_weight,
-                                                epochs=1 if incremental else self.max_iter)
+            # max_iter="auto" is resolved from the validated data (in _train_module).
+            epochs = 1 if incremental else None if self.max_iter == "auto" else self.max_iter
+            feedback = self._start_fit_feedback(X, y, sample_weight, epochs=epochs)
             # Train a shallow copy and commit it only when everything succeeded, so a
             # failed (re)fit leaves a fitted estimator exactly as it was.
             staged = copy.copy(self)

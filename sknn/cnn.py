@@ -273,15 +273,6 @@ class _ConvNetMixin:
     _AUTO_EPOCH_WORK = 1.5e7
     _AUTO_EPOCHS = (20, 300)
 
-    def _auto_epochs(self, shape):
-        low, high = self._AUTO_EPOCHS
-        return int(min(high, max(low, round(self._AUTO_EPOCH_WORK / (shape[0] * shape[-1])))))
-
-    def _start_fit_feedback(self, X, y, sample_weight, epochs):
-        # "auto" epochs are known once the data are validated (see _train_module)
-        return super()._start_fit_feedback(X, y, sample_weight,
-                                           None if epochs == "auto" else epochs)
-
     # ---------------------------------------------------------------- network
     @property
     def image_shape_(self):

@@ -245,10 +245,7 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
     def _train_module(self, module, train_data, valid_data, *, rules, epochs, **kwargs):
         if self._architecture() == "conv":
             if epochs == "auto":
-                low, high = self._AUTO_EPOCHS
-                shape = train_data.X.shape
-                epochs = int(min(high, max(low, round(self._AUTO_EPOCH_WORK
-                                                      / (shape[0] * shape[-1])))))
+                epochs = self._auto_epochs(train_data.X.shape)
             if not self.warm_start and epochs > 1:
                 # A fixed budget with a cosine decay, as the time-series CNNs train.
                 rules, kwargs = self._fixed_budget(rules, epochs, kwargs)
@@ -256,11 +253,6 @@ class _RecurrentBase(FeaturesMixin, NeuralEstimator):
             epochs = 200
         return super()._train_module(module, train_data, valid_data, rules=rules,
                                      epochs=epochs, **kwargs)
-
-    def _start_fit_feedback(self, X, y, sample_weight, epochs):
-        # "auto" epochs are known once the data are validated (see _train_module)
-        return super()._start_fit_feedback(X, y, sample_weight,
-                                           None if epochs == "auto" else epochs)
 
     def _extra_callbacks(self):
         clip = self.max_grad_norm
