@@ -379,6 +379,23 @@ class SknnNet(NeuralNet):
             loss = loss + self._penalty(n_rows if w is None else total)
         return loss
 
+    def training_loss(self, y_pred, y, w):
+        """The batch loss in training mode, and the number of ensemble members.
+
+        A module with ``n_members`` > 1 (the ensembles of
+        :mod:`sknn.modules.timeseries`) returns its members' outputs stacked,
+        ``(members, batch, ...)``, in training mode: each member is scored on the
+        whole batch and the loss is the mean of the members' (penalties included).
+        Back-propagating ``loss * members`` gives every member the gradient it would
+        have alone.
+        """
+        members = getattr(self.module_, "n_members", 1)
+        if members > 1:
+            y_pred = y_pred.flatten(0, 1)
+            y = y.repeat(members, *(1,) * (y.dim() - 1))
+            w = None if w is None else w.repeat(members)
+        return self.batch_loss(y_pred, y, w, len(y_pred)), members
+
     def _penalty(self, n_rows):
         total = 0.0
         for p in self.module_.parameters():
@@ -438,8 +455,9 @@ class SknnNet(NeuralNet):
         X, y, w = batch
         with self.autocast():
             y_pred = self.module_(X)
-            loss = self.batch_loss(y_pred, y, w, len(X))
-        (loss if self.grad_scaler_ is None else self.grad_scaler_.scale(loss)).backward()
+            loss, members = self.training_loss(y_pred, y, w)
+        objective = loss if members == 1 else loss * members
+        (objective if self.grad_scaler_ is None else self.grad_scaler_.scale(objective)).backward()
         return {"loss": loss, "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):

@@ -151,7 +151,6 @@ def fit_lbfgs(net, dataset_train, iterator_valid, epochs, on_epoch_kwargs):
     module = net.module_
     params = [p for p in module.parameters() if p.requires_grad]
     X, y, w = dataset_train.rows(slice(0, len(dataset_train)))
-    n_rows = len(X)
     device, dtype = params[0].device, params[0].dtype
     timer = dict(net.callbacks_).get("epoch_timer")
     stopped = []
@@ -169,7 +168,7 @@ def fit_lbfgs(net, dataset_train, iterator_valid, epochs, on_epoch_kwargs):
         for p in params:
             p.grad = None
         with net.autocast():
-            loss = net.batch_loss(module(X), y, w, n_rows)
+            loss = net.training_loss(module(X), y, w)[0]
         loss.backward()
         grad = torch.cat([torch.zeros_like(p).reshape(-1) if p.grad is None
                           else p.grad.reshape(-1) for p in params])

@@ -546,6 +546,9 @@ class SequenceLayout(InputLayout):
         ``(n_timesteps, n_features)`` of the training sequences (padded length).
     input_ndim_ : int
         2 or 3: the dimensions of the training input.
+    n_sequences_ : int
+        Number of training sequences (the time-series networks size their training
+        budget by it).
     """
 
     allow_nd = True
@@ -668,6 +671,7 @@ class SequenceLayout(InputLayout):
         if X.ndim == 3 and T > 0:
             self._warn_if_transposed(T, F)
         self.sequence_shape_ = (T, F)
+        self.n_sequences_ = X.shape[0]
         self.input_ndim_ = X.ndim
         self.input_shape_ = (T, F) if self.network_order == "ntc" else (F, T)
         self.n_features_ = F

@@ -15,6 +15,7 @@ from sknn.modules.timeseries import (
     MaskedBatchNorm1d,
     ResNet,
     SameConv1d,
+    combine_members,
     masked_global_average,
     series_mask,
 )
@@ -234,3 +235,124 @@ def test_learns_unequal_length_shapes(make):
     with torch.no_grad():
         accuracy = (net(X_test).argmax(1) == y_test).float().mean().item()
     assert accuracy >= 0.9
+
+
+# ------------------------------------------------------------------ ensembles, downsampling
+ENSEMBLES = {
+    "FCN": lambda c=2, **kw: FCN(c, 3, channels=(4, 8, 4), **kw),
+    "ResNet": lambda c=2, **kw: ResNet(c, 3, channels=(4, 8, 8), **kw),
+    "InceptionNet": lambda c=2, **kw: InceptionNet(c, 3, n_filters=2, depth=6,
+                                                   kernel_sizes=(9, 5, 3), **kw),
+}
+
+
+def _member_state(ensemble, single, m):
+    """Member ``m``'s parameters and buffers, in the layout of a single network: every
+    tensor of the ensemble stacks its members' along the first axis."""
+    big = ensemble.state_dict()
+    state = {}
+    for name, tensor in single.state_dict().items():
+        if tensor.dim() == 0:  # num_batches_tracked
+            state[name] = big[name]
+        else:
+            rows = tensor.shape[0]
+            state[name] = big[name][m * rows:(m + 1) * rows].reshape(tensor.shape)
+    return state
+
+
+@pytest.mark.parametrize("name", list(ENSEMBLES))
+def test_ensemble_members_are_the_single_networks_side_by_side(name):
+    torch.manual_seed(0)
+    ensemble = ENSEMBLES[name](n_members=3, combine="softmax").train()
+    singles = []
+    for m in range(3):
+        single = ENSEMBLES[name]()
+        single.load_state_dict(_member_state(ensemble, single, m))
+        singles.append(single.train())
+    x = torch.randn(6, 2, 31)
+    x[1, :, 20:] = float("nan")
+    stacked = ensemble(x)
+    assert stacked.shape == (3, 6, 3)
+    for m, single in enumerate(singles):
+        torch.testing.assert_close(stacked[m], single(x), atol=1e-5, rtol=1e-4)
+    # Gradients stay within a member: a loss on member 0 moves no other member.
+    stacked[0].square().sum().backward()
+    for param_name, param in ensemble.named_parameters():
+        if param.grad is not None and param.dim() > 1:
+            rows = param.shape[0] // 3
+            assert param.grad[rows:].abs().max() == 0, param_name
+    # Evaluation mode: the members' probabilities, averaged (running statistics
+    # updated alike by the training passes above).
+    ensemble.eval()
+    expected = torch.stack([torch.softmax(s.eval()(x), 1) for s in singles]).mean(0)
+    torch.testing.assert_close(torch.softmax(ensemble(x), 1), expected, atol=1e-5, rtol=1e-4)
+    assert ensemble.features(x).shape == (6, ensemble.n_features_out)
+    assert ensemble.n_features_out == 3 * singles[0].n_features_out
+
+
+def test_combine_members_averages_probabilities_or_values():
+    torch.manual_seed(0)
+    outputs = torch.randn(4, 3, 5) * 3  # (batch, members, outputs)
+    torch.testing.assert_close(torch.softmax(combine_members(outputs, "softmax"), 1),
+                               torch.softmax(outputs, 2).mean(1))
+    torch.testing.assert_close(torch.sigmoid(combine_members(outputs, "sigmoid")),
+                               torch.sigmoid(outputs).mean(1))
+    torch.testing.assert_close(combine_members(outputs, "mean"), outputs.mean(1))
+    # Confident members do not overflow.
+    assert torch.isfinite(combine_members(outputs * 1e4, "sigmoid")).all()
+    with pytest.raises(ValueError, match="combine must be one of"):
+        combine_members(outputs, "vote")
+    with pytest.raises(ValueError, match="n_members must be an int >= 1"):
+        FCN(1, 2, channels=(4,), kernel_sizes=(3,), n_members=0)
+    with pytest.raises(ValueError, match="downsample must be an int >= 1"):
+        FCN(1, 2, channels=(4,), kernel_sizes=(3,), downsample=1.5)
+
+
+@pytest.mark.parametrize("name", list(ENSEMBLES))
+def test_downsample_folds_windows_into_channels_and_reads_only_the_true_length(name):
+    torch.manual_seed(0)
+    folding = ENSEMBLES[name](downsample=3).eval()
+    wide = ENSEMBLES[name](c=6).eval()  # the same network on (2 x 3)-channel input
+    wide.load_state_dict(folding.state_dict())
+    x = torch.randn(2, 2, 30)
+    # Window j of channel c: channels 3c, 3c + 1, 3c + 2 hold its three steps.
+    folded = x.view(2, 2, 10, 3).transpose(2, 3).reshape(2, 6, 10)
+    torch.testing.assert_close(folding(x), wide(folded), atol=1e-5, rtol=1e-4)
+    # A length that is not a multiple: the last window is zero-filled.
+    short = x.clone()
+    short[:, :, 29] = 0.0
+    torch.testing.assert_close(folding(x[:, :, :29]), folding(short), atol=1e-5, rtol=1e-4)
+    # A series of 21 steps, NaN-padded to 40: the same output as the series alone.
+    padded = torch.cat([x[:, :, :21], torch.full((2, 2, 19), float("nan"))], 2)
+    torch.testing.assert_close(folding(padded), folding(x[:, :, :21]), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_engine_trains_each_member_as_it_would_train_alone(solver):
+    # The engine back-propagates the sum of the members' losses (penalties included),
+    # so that each member's update, weight decay and all, is the one it would get
+    # alone: three epochs of the ensemble give member 1 the single network's weights.
+    from sknn import _engine
+    from sknn._optim import OptimizerSpec
+    from sknn._stopping import ConvergenceState, StopRules
+    from sknn.modules.losses import CrossEntropy
+
+    torch.manual_seed(0)
+    ensemble = FCN(1, 3, channels=(4, 8, 4), n_members=2, combine="softmax")
+    single = FCN(1, 3, channels=(4, 8, 4))
+    single.load_state_dict(_member_state(ensemble, single, 1))
+    X = torch.randn(12, 1, 20)
+    y = torch.arange(12) % 3
+    weights = torch.linspace(0.5, 2.0, 12)
+    trained = []
+    for module in (ensemble, single):
+        data = _engine.InMemoryData(X, y, weights, device=torch.device("cpu"))
+        spec = OptimizerSpec(solver=solver, alpha=0.1, batch_size=4, learning_rate_init=0.01)
+        result = _engine.train(module, data, None, criterion=CrossEntropy(), spec=spec,
+                               rules=StopRules(check_convergence=False),
+                               state=ConvergenceState(), epochs=3,
+                               device=torch.device("cpu"), seed=0)
+        trained.append(result.module)
+    member = _member_state(trained[0], single, 1)
+    for name, value in trained[1].state_dict().items():
+        torch.testing.assert_close(member[name], value, atol=1e-5, rtol=1e-4, msg=name)

@@ -185,3 +185,50 @@ def test_small_batches_of_zero_weight_rows_add_nothing_instead_of_nan():
         est.fit(X, y, sample_weight=w)
         assert np.isfinite(est.loss_)
         assert np.isfinite(est.predict_proba(X)).all()
+
+
+def test_small_archives_get_an_ensemble_long_series_are_averaged_over_windows():
+    # The "auto" plan (benchmarks/README.md, issue 16): one work budget shared between
+    # epochs and networks; series longer than 512 steps read as window averages.
+    plan = CNNClassifier(conv_dims=1)._series_plan
+    assert plan(36, 251) == (1, 300, 5)      # ArrowHead: 5 networks of 300 epochs
+    assert plan(50, 361) == (1, 300, 2)      # PickupGestureWiimoteZ
+    assert plan(200, 427) == (1, 176, 1)     # OSULeaf: the budget buys one network
+    assert plan(100, 1460) == (3, 300, 1)    # ACSF1: windows of 3, 487 steps
+    assert CNNClassifier(conv_dims=1, max_iter=10, n_networks=2,
+                         downsample=4)._series_plan(100, 1460) == (4, 10, 2)
+
+    X, y = shapes(n=40)
+    clf = CNNClassifier(conv_dims=1, **FAST).fit(X, y)
+    assert (clf.module_.n_members, clf.module_.downsample) == (5, 1)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-6)
+    assert clf.score(X, y) > 0.9
+    assert clf.transform(X).shape == (40, 5 * 8)  # the members' pooled features
+    again = CNNClassifier(conv_dims=1, **FAST).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), proba)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), proba)
+
+    single = CNNClassifier(conv_dims=1, n_networks=1, downsample=2, **FAST).fit(X, y)
+    assert (single.module_.n_members, single.module_.downsample) == (1, 2)
+    longer, _ = shapes(n=4, length=100, seed=1)  # longer than any series seen in fit
+    assert single.predict(longer).shape == (4,)
+
+
+def test_ensemble_regressor_averages_its_networks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2, 32))
+    y = X[:, 1, :16].mean(1)
+    reg = CNNRegressor(conv_dims=1, n_networks=3, **{**FAST, "max_iter": 30}).fit(X, y)
+    assert reg.module_.n_members == 3
+    assert reg.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize("name", ["n_networks", "downsample"])
+def test_ensemble_and_downsampling_are_for_the_time_series_networks(name):
+    X, y = shapes(n=20)
+    with pytest.raises(ValueError, match=f"{name}=2 applies to the time-series"):
+        CNNClassifier(conv_dims=2, **{name: 2}).fit(X[:, :, :16].reshape(20, 4, 4), y)
+    with pytest.raises(ValueError, match=f"{name}"):
+        CNNClassifier(conv_dims=1, **{name: 0}).fit(X, y)

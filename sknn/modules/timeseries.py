@@ -30,6 +30,8 @@ representation (width ``n_features_out``), ``forward(x, mask=None)`` the raw out
 cut between them (for transfer learning: keep the first, replace the second).
 """
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -42,6 +44,8 @@ __all__ = [
     "InceptionNet",
     "MaskedBatchNorm1d",
     "ResNet",
+    "combine_members",
+    "fold_steps",
     "masked_global_average",
     "series_mask",
 ]
@@ -101,6 +105,26 @@ def series_mask(x, mask=None):
     return x, mask
 
 
+def fold_steps(x, mask, size):
+    """Windows of ``size`` steps as one step each: ``(batch, channels, length)`` ->
+    ``(batch, channels * size, ceil(length / size))``, channel ``c * size + i`` holding
+    the window's step ``i`` of channel ``c`` (the last window zero-filled); a window is
+    observed if any of its steps is."""
+    if size <= 1:
+        return x, mask
+    n, channels, length = x.shape
+    extra = -length % size
+    if extra:
+        x = F.pad(x, (0, extra))
+        if mask is not None:
+            mask = F.pad(mask, (0, extra), value=False)
+    steps = (length + extra) // size
+    x = x.view(n, channels, steps, size).transpose(2, 3).reshape(n, channels * size, steps)
+    if mask is not None:
+        mask = mask.view(n, steps, size).any(2)
+    return x, mask
+
+
 def masked_global_average(h, mask=None):
     """Average of ``h`` (batch, channels, length) over time, observed steps only."""
     if mask is None:
@@ -113,16 +137,16 @@ class SameConv1d(nn.Conv1d):
     """``Conv1d`` with "same" padding for any kernel size (even ones pad one more on
     the right), without the padded copy and warning torch's ``padding="same"`` makes."""
 
-    def __init__(self, n_in, n_out, kernel_size, bias=True):
-        super().__init__(n_in, n_out, kernel_size, bias=bias)
+    def __init__(self, n_in, n_out, kernel_size, bias=True, groups=1):
+        super().__init__(n_in, n_out, kernel_size, bias=bias, groups=groups)
         total = int(kernel_size) - 1
         self.same_padding = (total // 2, total - total // 2)
 
     def forward(self, x):
         left, right = self.same_padding
         if left == right:
-            return F.conv1d(x, self.weight, self.bias, padding=left)
-        return F.conv1d(F.pad(x, (left, right)), self.weight, self.bias)
+            return F.conv1d(x, self.weight, self.bias, padding=left, groups=self.groups)
+        return F.conv1d(F.pad(x, (left, right)), self.weight, self.bias, groups=self.groups)
 
 
 def _zero_padding(h, mask):
@@ -161,11 +185,17 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
 
 
 class ConvBlock(nn.Module):
-    """Convolution ("same" padding) -> batch norm -> [activation], padding kept at zero."""
+    """Convolution ("same" padding) -> batch norm -> [activation], padding kept at zero.
 
-    def __init__(self, n_in, n_out, kernel_size, activation="relu", batch_norm=True):
+    ``groups`` > 1 splits the channels into that many independent groups (the members
+    of an ensemble, see :class:`FCN`); batch norm is per channel, so it keeps them
+    apart too.
+    """
+
+    def __init__(self, n_in, n_out, kernel_size, activation="relu", batch_norm=True,
+                 groups=1):
         super().__init__()
-        self.conv = SameConv1d(n_in, n_out, kernel_size, bias=not batch_norm)
+        self.conv = SameConv1d(n_in, n_out, kernel_size, bias=not batch_norm, groups=groups)
         self.norm = MaskedBatchNorm1d(n_out) if batch_norm else None
         self.act = ACTIVATIONS[activation]() if activation is not None else nn.Identity()
 
@@ -176,16 +206,77 @@ class ConvBlock(nn.Module):
         return _zero_padding(self.act(h), mask)
 
 
+# How the members of an ensemble become one output in evaluation mode.
+MEMBER_COMBINATIONS = ("mean", "softmax", "sigmoid")
+
+
+def combine_members(outputs, combine="mean"):
+    """One output from the members' raw outputs, shape (batch, members, outputs).
+
+    "mean" averages them (regression); "softmax" gives the log of the members' mean
+    class probabilities, "sigmoid" the logit of their mean probability: raw scores
+    whose softmax (sigmoid) is the ensemble's probability, as InceptionTime averages
+    its networks.
+    """
+    if combine == "mean":
+        return outputs.mean(1)
+    if combine == "softmax":
+        return torch.logsumexp(F.log_softmax(outputs, 2), 1) - math.log(outputs.shape[1])
+    if combine == "sigmoid":  # log(mean p) - log(mean (1 - p)); the 1 / k cancels
+        return (torch.logsumexp(F.logsigmoid(outputs), 1)
+                - torch.logsumexp(F.logsigmoid(-outputs), 1))
+    raise ValueError(f"combine must be one of {MEMBER_COMBINATIONS}; got {combine!r}.")
+
+
+class MemberLinear(nn.Conv1d):
+    """One linear layer per ensemble member: (batch, members * width) ->
+    (batch, members * n_outputs), a grouped 1x1 convolution (each member's weights
+    initialised as ``nn.Linear(width, n_outputs)``'s are)."""
+
+    def __init__(self, n_members, width, n_outputs):
+        super().__init__(n_members * width, n_members * n_outputs, 1, groups=n_members)
+
+    def forward(self, h):
+        return super().forward(h.unsqueeze(2)).squeeze(2)
+
+
+def _check_members(n_members, combine):
+    if int(n_members) != n_members or n_members < 1:
+        raise ValueError(f"n_members must be an int >= 1; got {n_members!r}.")
+    if combine not in MEMBER_COMBINATIONS:
+        raise ValueError(f"combine must be one of {MEMBER_COMBINATIONS}; got {combine!r}.")
+    return int(n_members)
+
+
 class _TimeSeriesNet(nn.Module):
-    """Shared surface: input handling, masked pooling, dropout and a linear head."""
+    """Shared surface: input handling, masked pooling, dropout and a linear head.
+
+    With ``n_members`` > 1 the network is an ensemble of that many independent
+    networks of the same shape, run as one: every convolution after the first is
+    grouped by member, batch norm is per channel, and each member has its own head.
+    In training mode ``forward`` returns the members' outputs stacked, shape
+    ``(members, batch, outputs)`` (the engine averages their losses and
+    back-propagates their sum, so that each member trains as it would alone); in
+    evaluation mode, their combination (:func:`combine_members`).
+    """
 
     feature_part_names = ("blocks",)
     head_part_names = ("dropout", "head")
 
-    def _init_head(self, width, n_outputs, dropout):
-        self.n_features_out = int(width)
+    def _init_input(self, n_channels, downsample):
+        """Record the input's channels and folding; the first layer's input width."""
+        if int(downsample) != downsample or downsample < 1:
+            raise ValueError(f"downsample must be an int >= 1; got {downsample!r}.")
+        self.n_channels, self.downsample = int(n_channels), int(downsample)
+        return self.n_channels * self.downsample
+
+    def _init_head(self, width, n_outputs, dropout, n_members=1, combine="mean"):
+        self.n_members = _check_members(n_members, combine)
+        self.combine = combine
+        self.n_features_out = int(width) * self.n_members
         self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
-        self.head = nn.Linear(self.n_features_out, n_outputs)
+        self.head = (nn.Linear(int(width), n_outputs) if self.n_members == 1
+                     else MemberLinear(self.n_members, int(width), n_outputs))
 
     def _check_channels(self, x):
         if x.shape[1] != self.n_channels:
@@ -198,10 +289,17 @@ class _TimeSeriesNet(nn.Module):
         """The time-pooled representation, shape (batch, ``n_features_out``)."""
         x, mask = series_mask(x, mask)
         self._check_channels(x)
+        # Long series: each window of ``downsample`` steps becomes one step whose
+        # channels are the window's values (nothing averaged away).
+        x, mask = fold_steps(x, mask, getattr(self, "downsample", 1))
         return masked_global_average(self.encode(x, mask), mask)
 
     def forward(self, x, mask=None):
-        return self.head(self.dropout(self.features(x, mask)))
+        out = self.head(self.dropout(self.features(x, mask)))
+        if self.n_members == 1:
+            return out
+        out = out.view(out.shape[0], self.n_members, -1)
+        return out.transpose(0, 1) if self.training else combine_members(out, self.combine)
 
     def encode(self, x, mask=None):
         """The feature maps (batch, channels, length) before pooling; padding zero."""
@@ -230,11 +328,26 @@ class FCN(_TimeSeriesNet):
     activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
     dropout : float, default=0.0
         Dropout on the pooled features.
+    n_members : int, default=1
+        Networks of this shape trained side by side as one ensemble (see
+        :class:`_TimeSeriesNet`): InceptionTime's recipe of averaging a few
+        independently initialised networks, at the cost of one wider network.
+    combine : {"mean", "softmax", "sigmoid"}, default="mean"
+        How the members' outputs become one in evaluation mode
+        (:func:`combine_members`): "softmax" or "sigmoid" average class
+        probabilities, "mean" the raw outputs.
+    downsample : int, default=1
+        Fold windows of this many steps into one step before the first block
+        (:func:`fold_steps`): a series of ``length`` steps and ``c`` channels is read
+        as ``ceil(length / downsample)`` steps of ``c * downsample`` channels. Each
+        epoch is about that many times cheaper and the kernels see further back;
+        unlike averaging, nothing is lost (a sample-to-sample alternation stays
+        visible).
 
     Attributes
     ----------
     n_features_out : int
-        Width of :meth:`features` (the last block's channels).
+        Width of :meth:`features` (the last block's channels, times ``n_members``).
     feature_part_names : tuple of str
         ``("blocks",)``: the submodules that :meth:`features` uses.
     head_part_names : tuple of str
@@ -253,7 +366,8 @@ class FCN(_TimeSeriesNet):
     """
 
     def __init__(self, n_channels, n_outputs, channels=(128, 256, 128), kernel_sizes=(8, 5, 3),
-                 activation="relu", dropout=0.0):
+                 activation="relu", dropout=0.0, n_members=1, combine="mean",
+                 downsample=1):
         super().__init__()
         channels, kernel_sizes = tuple(channels), tuple(kernel_sizes)
         if len(channels) != len(kernel_sizes) or not channels:
@@ -261,31 +375,37 @@ class FCN(_TimeSeriesNet):
                 f"channels and kernel_sizes must be non-empty and of the same length; got "
                 f"{channels} and {kernel_sizes}."
             )
-        self.n_channels = int(n_channels)
-        widths = (self.n_channels, *channels)
+        n_in = self._init_input(n_channels, downsample)
+        members = _check_members(n_members, combine)
+        # The first block reads the input whole; the later ones are grouped by member.
+        widths = (n_in, *(members * c for c in channels))
         self.blocks = nn.ModuleList(
-            ConvBlock(n_in, n_out, k, activation)
-            for n_in, n_out, k in zip(widths[:-1], widths[1:], kernel_sizes)
+            ConvBlock(n_in, n_out, k, activation, groups=1 if i == 0 else members)
+            for i, (n_in, n_out, k) in enumerate(zip(widths[:-1], widths[1:], kernel_sizes))
         )
-        self._init_head(channels[-1], n_outputs, dropout)
+        self._init_head(channels[-1], n_outputs, dropout, members, combine)
 
 
 class ResidualBlock(nn.Module):
     """Convolutions with a shortcut: ``act(convs(x) + shortcut(x))``.
 
     The shortcut is a 1x1 convolution with batch norm when the width changes, batch
-    norm alone otherwise (as in Wang et al., 2017).
+    norm alone otherwise (as in Wang et al., 2017). ``groups_in`` groups the first
+    convolution and the shortcut, ``groups`` the others (ensemble members).
     """
 
-    def __init__(self, n_in, n_out, kernel_sizes=(8, 5, 3), activation="relu"):
+    def __init__(self, n_in, n_out, kernel_sizes=(8, 5, 3), activation="relu", groups_in=1,
+                 groups=1):
         super().__init__()
         widths = (n_in,) + (n_out,) * len(kernel_sizes)
         self.convs = nn.ModuleList(
-            ConvBlock(a, b, k, activation if i < len(kernel_sizes) - 1 else None)
+            ConvBlock(a, b, k, activation if i < len(kernel_sizes) - 1 else None,
+                      groups=groups_in if i == 0 else groups)
             for i, (a, b, k) in enumerate(zip(widths[:-1], widths[1:], kernel_sizes))
         )
-        self.shortcut = (nn.Conv1d(n_in, n_out, 1, bias=False) if n_in != n_out
-                         else nn.Identity())
+        same = n_in == n_out and groups_in == groups  # an ensemble's members line up
+        self.shortcut = (nn.Identity() if same
+                         else nn.Conv1d(n_in, n_out, 1, bias=False, groups=groups_in))
         self.shortcut_norm = MaskedBatchNorm1d(n_out)
         self.act = ACTIVATIONS[activation]()
 
@@ -313,11 +433,26 @@ class ResNet(_TimeSeriesNet):
     activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
     dropout : float, default=0.0
         Dropout on the pooled features.
+    n_members : int, default=1
+        Networks of this shape trained side by side as one ensemble (see
+        :class:`_TimeSeriesNet`): InceptionTime's recipe of averaging a few
+        independently initialised networks, at the cost of one wider network.
+    combine : {"mean", "softmax", "sigmoid"}, default="mean"
+        How the members' outputs become one in evaluation mode
+        (:func:`combine_members`): "softmax" or "sigmoid" average class
+        probabilities, "mean" the raw outputs.
+    downsample : int, default=1
+        Fold windows of this many steps into one step before the first block
+        (:func:`fold_steps`): a series of ``length`` steps and ``c`` channels is read
+        as ``ceil(length / downsample)`` steps of ``c * downsample`` channels. Each
+        epoch is about that many times cheaper and the kernels see further back;
+        unlike averaging, nothing is lost (a sample-to-sample alternation stays
+        visible).
 
     Attributes
     ----------
     n_features_out : int
-        Width of :meth:`features` (the last block's width).
+        Width of :meth:`features` (the last block's width, times ``n_members``).
     feature_part_names, head_part_names : tuple of str
         ``("blocks",)`` and ``("dropout", "head")``.
 
@@ -330,7 +465,8 @@ class ResNet(_TimeSeriesNet):
     """
 
     def __init__(self, n_channels, n_outputs, channels=(64, 128, 128), kernel_sizes=(8, 5, 3),
-                 activation="relu", dropout=0.0):
+                 activation="relu", dropout=0.0, n_members=1, combine="mean",
+                 downsample=1):
         super().__init__()
         channels = tuple(channels)
         if not channels or not tuple(kernel_sizes):
@@ -338,13 +474,15 @@ class ResNet(_TimeSeriesNet):
                 f"channels and kernel_sizes must be non-empty; got {channels} and "
                 f"{tuple(kernel_sizes)}."
             )
-        self.n_channels = int(n_channels)
-        widths = (self.n_channels, *channels)
+        n_in = self._init_input(n_channels, downsample)
+        members = _check_members(n_members, combine)
+        widths = (n_in, *(members * c for c in channels))
         self.blocks = nn.ModuleList(
-            ResidualBlock(n_in, n_out, tuple(kernel_sizes), activation)
-            for n_in, n_out in zip(widths[:-1], widths[1:])
+            ResidualBlock(n_in, n_out, tuple(kernel_sizes), activation,
+                          groups_in=1 if i == 0 else members, groups=members)
+            for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:]))
         )
-        self._init_head(channels[-1], n_outputs, dropout)
+        self._init_head(channels[-1], n_outputs, dropout, members, combine)
 
 
 class InceptionModule(nn.Module):
@@ -357,17 +495,20 @@ class InceptionModule(nn.Module):
     """
 
     def __init__(self, n_in, n_filters=32, kernel_sizes=(40, 20, 10), bottleneck=32,
-                 activation="relu"):
+                 activation="relu", groups_in=1, groups=1):
         super().__init__()
-        use_bottleneck = bottleneck and n_in > 1
-        self.bottleneck = (nn.Conv1d(n_in, bottleneck, 1, bias=False) if use_bottleneck
-                           else nn.Identity())
-        width = bottleneck if use_bottleneck else n_in
+        use_bottleneck = bottleneck and n_in // groups_in > 1
+        self.bottleneck = (nn.Conv1d(n_in, groups * bottleneck, 1, bias=False,
+                                     groups=groups_in) if use_bottleneck else nn.Identity())
+        width = groups * bottleneck if use_bottleneck else n_in
         self.convs = nn.ModuleList(
-            SameConv1d(width, n_filters, k, bias=False) for k in kernel_sizes
+            SameConv1d(width, groups * n_filters, k, bias=False,
+                       groups=groups if use_bottleneck else groups_in)
+            for k in kernel_sizes
         )
-        self.pool_conv = nn.Conv1d(n_in, n_filters, 1, bias=False)
-        self.n_out = n_filters * (len(kernel_sizes) + 1)
+        self.pool_conv = nn.Conv1d(n_in, groups * n_filters, 1, bias=False, groups=groups_in)
+        self.groups = groups
+        self.n_out = groups * n_filters * (len(kernel_sizes) + 1)
         self.norm = MaskedBatchNorm1d(self.n_out)
         self.act = ACTIVATIONS[activation]()
 
@@ -380,14 +521,21 @@ class InceptionModule(nn.Module):
         if mask is not None:
             pooled = pooled.masked_fill(~mask.unsqueeze(1), 0.0)
         branches.append(self.pool_conv(pooled))
-        h = self.norm(torch.cat(branches, 1), mask)
+        if self.groups == 1:
+            h = torch.cat(branches, 1)
+        else:  # each member's branches side by side: (batch, members * branches * filters)
+            h = torch.stack(branches, 1)
+            n, n_branches, _, length = h.shape
+            h = (h.view(n, n_branches, self.groups, -1, length).transpose(1, 2)
+                 .reshape(n, self.n_out, length))
+        h = self.norm(h, mask)
         return _zero_padding(self.act(h), mask)
 
 
 class _InceptionShortcut(nn.Module):
-    def __init__(self, n_in, n_out):
+    def __init__(self, n_in, n_out, groups=1):
         super().__init__()
-        self.conv = nn.Conv1d(n_in, n_out, 1, bias=False)
+        self.conv = nn.Conv1d(n_in, n_out, 1, bias=False, groups=groups)
         self.norm = MaskedBatchNorm1d(n_out)
 
     def forward(self, x, mask=None):
@@ -420,6 +568,13 @@ class InceptionNet(_TimeSeriesNet):
     activation : {"relu", "tanh", "logistic", "identity", "gelu"}, default="relu"
     dropout : float, default=0.0
         Dropout on the pooled features.
+    n_members : int, default=1
+        Networks of this shape trained side by side as one ensemble (see
+        :class:`FCN`); InceptionTime is ``n_members=5, combine="softmax"``.
+    combine : {"mean", "softmax", "sigmoid"}, default="mean"
+        How the members' outputs become one in evaluation mode.
+    downsample : int, default=1
+        Fold windows of this many steps into one step first (see :class:`FCN`).
 
     Attributes
     ----------
@@ -439,29 +594,33 @@ class InceptionNet(_TimeSeriesNet):
     feature_part_names = ("blocks", "shortcuts")
 
     def __init__(self, n_channels, n_outputs, n_filters=32, depth=6, kernel_sizes=(40, 20, 10),
-                 bottleneck=32, residual=True, activation="relu", dropout=0.0):
+                 bottleneck=32, residual=True, activation="relu", dropout=0.0, n_members=1,
+                 combine="mean", downsample=1):
         super().__init__()
         if depth < 1 or not tuple(kernel_sizes):
             raise ValueError(
                 f"depth must be >= 1 and kernel_sizes non-empty; got depth={depth}, "
                 f"kernel_sizes={tuple(kernel_sizes)}."
             )
-        self.n_channels = int(n_channels)
+        width = self._init_input(n_channels, downsample)
         self.residual = bool(residual)
-        blocks, shortcuts, width = [], [], self.n_channels
-        residual_in = width
+        members = _check_members(n_members, combine)
+        blocks, shortcuts = [], []
+        # The input is read whole; everything after the first module is per member.
+        residual_in, residual_groups = width, 1
         for i in range(depth):
             block = InceptionModule(width, n_filters, tuple(kernel_sizes), bottleneck,
-                                    activation)
+                                    activation, groups_in=1 if i == 0 else members,
+                                    groups=members)
             blocks.append(block)
             width = block.n_out
             if self.residual and i % 3 == 2:
-                shortcuts.append(_InceptionShortcut(residual_in, width))
-                residual_in = width
+                shortcuts.append(_InceptionShortcut(residual_in, width, residual_groups))
+                residual_in, residual_groups = width, members
         self.blocks = nn.ModuleList(blocks)
         self.shortcuts = nn.ModuleList(shortcuts)
         self.act = ACTIVATIONS[activation]()
-        self._init_head(width, n_outputs, dropout)
+        self._init_head(width // members, n_outputs, dropout, members, combine)
 
     def encode(self, x, mask=None):
         residual = x
