@@ -195,7 +195,8 @@ def fit_sknn(name, raw_train, y_train, raw_test, task, seed, params=None):
 
 
 def epoch_time(dataset, epochs, repeats):
-    """CPU seconds per epoch: sknn's default CNN against the plain torch loop."""
+    """CPU seconds per epoch: sknn's default CNN against the plain torch loop of the
+    same network (the same ensemble and window folding as the estimator's "auto")."""
     from sknn import CNNClassifier
 
     X_train, y_train, X_test, y_test, raw_train, raw_test = load(dataset, raw=True)
@@ -208,16 +209,20 @@ def epoch_time(dataset, epochs, repeats):
         start = time.process_time()
         est.fit(raw_train, y_train)
         best["sknn"] = min(best["sknn"], (time.process_time() - start) / epochs)
+        same = FCN(ch, len(np.unique(y_train)), (32, 64, 32), (8, 5, 3),
+                   n_members=est.module_.n_members, combine="softmax",
+                   downsample=est.module_.downsample)
         _, seconds, _, _ = train("fcn32", Z, y_train, Z, "classification", seed=0, work=0,
                                  min_epochs=epochs, max_epochs=epochs, schedule="cosine",
-                                 batch=batch)
+                                 batch=batch, module=same)
         best["torch"] = min(best["torch"], seconds / epochs)
     # The default fit, timed as a user would (wall) and as CPU seconds.
     est = CNNClassifier(conv_dims=1, random_state=0)
     start, wall = time.process_time(), time.perf_counter()
     est.fit(raw_train, y_train)
     cpu, wall = time.process_time() - start, time.perf_counter() - wall
-    print(f"| {dataset} | {n} x {ch} x {length} | {batch} | {best['sknn']:.3f} "
+    print(f"| {dataset} | {n} x {ch} x {length} | {batch} | {est.module_.n_members} "
+          f"| {est.module_.downsample} | {best['sknn']:.3f} "
           f"| {best['torch']:.3f} | {best['sknn'] / best['torch']:.2f} | {est.n_iter_} "
           f"| {cpu:.1f} | {wall:.1f} | {est.score(raw_test, y_test):.3f} |", flush=True)
 
@@ -274,13 +279,16 @@ for _k in (3,):
 
 
 def train(name, X_train, y_train, X_test, task, *, seed, work, min_epochs, max_epochs,
-          schedule, lr=1e-3, batch=None):
-    """Fit ``MODELS[name]`` (each member of an ensemble in turn, sharing the budget);
-    return (test predictions, fit CPU seconds, epochs, final training loss)."""
+          schedule, lr=1e-3, batch=None, module=None):
+    """Fit ``MODELS[name]`` (each member of an ensemble in turn, sharing the budget), or
+    ``module``; return (test predictions, fit CPU seconds, epochs, final training loss).
+
+    A module whose training output stacks its members' (``n_members`` > 1, sknn's
+    grouped ensembles) trains on the sum of their losses."""
     torch.manual_seed(seed)
     n, channels, length = X_train.shape
     n_outputs = int(y_train.max()) + 1 if task == "classification" else 1
-    built = MODELS[name](channels, n_outputs, length)
+    built = module if module is not None else MODELS[name](channels, n_outputs, length)
     members = list(built) if isinstance(built, nn.ModuleList) else [built]
     epochs = int(np.clip(work / (n * length), min_epochs, max_epochs))
     epochs = max(1, epochs // len(members))
@@ -311,12 +319,13 @@ def train(name, X_train, y_train, X_test, task, *, seed, work, min_epochs, max_e
                     continue
                 xb = X[idx, :, :int(lengths[idx].max())]
                 out = net(xb)
-                loss = (F.cross_entropy(out, y[idx]) if task == "classification"
-                        else F.mse_loss(out[:, 0], y[idx]))
+                outs = out if getattr(net, "n_members", 1) > 1 else out[None]
+                loss = sum(F.cross_entropy(o, y[idx]) if task == "classification"
+                           else F.mse_loss(o[:, 0], y[idx]) for o in outs)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-                total += loss.item() * len(idx)
+                total += loss.item() * len(idx) / len(outs)
             if schedule == "plateau":
                 sched.step(total / n)
             elif sched is not None:
@@ -369,9 +378,10 @@ def main(argv=None):
         torch.set_num_threads(1)
         print(f"torch {torch.__version__}, 1 thread; CPU s per epoch, best of {args.repeats}; "
               "default fit of CNNClassifier(conv_dims=1)")
-        print("| dataset | n x ch x len | batch | sknn s/epoch | torch s/epoch | ratio "
-              "| default epochs | default fit CPU s | wall s | accuracy |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| dataset | n x ch x len | batch | networks | downsample | sknn s/epoch "
+              "| torch s/epoch | ratio | default epochs | default fit CPU s | wall s "
+              "| accuracy |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for dataset in args.datasets:
             epoch_time(dataset, args.epoch_time, args.repeats)
         return
