@@ -604,7 +604,10 @@ class SequenceLayout(InputLayout):
         """A list or tuple of sequences becomes one NaN-padded 3-D array."""
         if not (isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1):
             return X
-        if self.channels_last or np.ndim(X[0]) == 1:
+        if np.ndim(X[0]) == 1:  # univariate sequences (a list of rows), in either layout
+            padded = self._padded(X)  # (n, steps, 1)
+            return padded if self.channels_last else padded.transpose(0, 2, 1)
+        if self.channels_last:
             return self._padded(X)
         padded = self._padded([np.asarray(seq, dtype=np.float64).T for seq in X])
         return padded.transpose(0, 2, 1)

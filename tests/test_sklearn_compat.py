@@ -54,6 +54,11 @@ def _estimators():
         # Plain tables: each row is a one-channel 1-D signal (no image_shape needed).
         CNNClassifier(conv_channels=(8, 16), dense_layers=(16,), **FAST),
         CNNRegressor(conv_channels=(8, 16), dense_layers=(16,), **FAST),
+        # The time-series network, an ensemble of two (each row a univariate series).
+        CNNClassifier(conv_dims=1, conv_channels=(4, 8, 4), n_networks=2, max_iter=2,
+                      random_state=0),
+        CNNRegressor(conv_dims=1, conv_channels=(4, 8, 4), n_networks=2, max_iter=2,
+                     random_state=0),
         # The checks use many input widths, which no fitted network accepts: a base
         # that takes any width (the identity) runs them on the estimator's own code.
         TransferClassifier(torch.nn.Identity(), head_layers=(16,), **FAST),

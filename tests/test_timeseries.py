@@ -232,3 +232,29 @@ def test_ensemble_and_downsampling_are_for_the_time_series_networks(name):
         CNNClassifier(conv_dims=2, **{name: 2}).fit(X[:, :, :16].reshape(20, 4, 4), y)
     with pytest.raises(ValueError, match=f"{name}"):
         CNNClassifier(conv_dims=1, **{name: 0}).fit(X, y)
+
+
+def test_a_list_of_rows_reads_as_univariate_series_in_either_layout():
+    # scikit-learn's "array-like": a list of lists is the 2-D array it spells, rows
+    # of one series each, not one step of many channels.
+    X, y = shapes(n=40, length=30)
+    rows = X[:, 0, :]
+    from_array = CNNClassifier(conv_dims=1, n_networks=1, **FAST).fit(rows, y)
+    from_list = CNNClassifier(conv_dims=1, n_networks=1, **FAST).fit(rows.tolist(), y.tolist())
+    assert from_list.input_layout_.sequence_shape_ == (30, 1)
+    np.testing.assert_array_equal(from_list.predict_proba(rows),
+                                  from_array.predict_proba(rows))
+    # Unequal lengths as a list of rows; longer ones at predict time.
+    ragged = [row[:20 + i % 10] for i, row in enumerate(rows)]
+    clf = CNNClassifier(conv_dims=1, n_networks=1, **FAST).fit(ragged, y)
+    assert clf.predict([np.r_[row, row] for row in rows[:3]]).shape == (3,)
+    with pytest.raises(ValueError, match="X has 2 features, but CNNClassifier is expecting 30"):
+        from_list.predict(rows[:, :2])
+
+
+def test_series_of_one_step_are_refused_before_fitting():
+    X, y = shapes(n=20, length=1)
+    clf = CNNClassifier(conv_dims=1, **FAST)
+    with pytest.raises(ValueError, match="series of 1 time step .*1 feature"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "module_")
