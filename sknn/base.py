@@ -510,6 +510,13 @@ class FeaturesMixin(TransformerMixin):
         return tags
 
 
+def _normalises_series(estimator):
+    """True when each row is z-normalised as a series (the time-series networks): a
+    row of two unrelated features then keeps only their order, so scikit-learn's toy
+    tables score poorly by design (the ``poor_score`` tag)."""
+    return getattr(estimator._make_input_layout(), "normalize", None) == "univariate"
+
+
 def _has_stochastic_solver(estimator):
     """``partial_fit`` exists only for the mini-batch solvers, as in scikit-learn."""
     if getattr(estimator, "solver", None) == "lbfgs":
@@ -595,6 +602,7 @@ class NeuralClassifierMixin(ClassifierMixin):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
+        tags.classifier_tags.poor_score = _normalises_series(self)
         return tags
 
 
@@ -643,6 +651,7 @@ class NeuralRegressorMixin(RegressorMixin):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.regressor_tags.poor_score = _normalises_series(self)
         return tags
 
 

@@ -233,13 +233,6 @@ class _ConvNetMixin:
         architecture = self._architecture()
         self._check_size(layout, n_outputs)
         if architecture != "plain":
-            if layout.sequence_shape_ == (1, 1):  # z-normalised to 0: nothing to learn
-                raise ValueError(
-                    f"architecture={architecture!r} z-normalises each univariate series "
-                    "over its steps; X holds series of 1 time step (X has 1 feature(s)), "
-                    "which normalise to 0. Pass longer series, or use MLPClassifier / "
-                    "MLPRegressor for rows of features."
-                )
             widths, kernels = self._conv_channels(), self._kernel_sizes()
             plan = self._series_plan(layout.n_sequences_, layout.sequence_shape_[0])
             common = {"activation": self.activation, "dropout": self.dropout,
@@ -427,12 +420,6 @@ class _ConvNetMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        if self._architecture() != "plain" and tags.classifier_tags is not None:
-            # Each row is z-normalised as a series: a row of 2 unrelated features keeps
-            # only their order, so scikit-learn's toy tables score poorly by design.
-            tags.classifier_tags.poor_score = True
-        if self._architecture() != "plain" and tags.regressor_tags is not None:
-            tags.regressor_tags.poor_score = True
         return tags
 
 

@@ -673,6 +673,12 @@ class SequenceLayout(InputLayout):
         T, F = self.steps_and_features(X.shape)
         if X.ndim == 3 and T > 0:
             self._warn_if_transposed(T, F)
+        if self.normalize == "univariate" and (T, F) == (1, 1):
+            raise ValueError(
+                "X holds univariate series of 1 time step (X has 1 feature(s)): each "
+                "series is z-normalised over its steps, which leaves 0. Pass longer "
+                "series, or use MLPClassifier / MLPRegressor for rows of features."
+            )
         self.sequence_shape_ = (T, F)
         self.n_sequences_ = X.shape[0]
         self.input_ndim_ = X.ndim

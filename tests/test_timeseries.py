@@ -5,8 +5,13 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.utils.estimator_checks import (
+    check_classifiers_train,
+    check_fit2d_1feature,
+    check_regressors_train,
+)
 
-from sknn import CNNClassifier, CNNRegressor
+from sknn import CNNClassifier, CNNRegressor, LSTMClassifier, LSTMRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -252,9 +257,28 @@ def test_a_list_of_rows_reads_as_univariate_series_in_either_layout():
         from_list.predict(rows[:, :2])
 
 
-def test_series_of_one_step_are_refused_before_fitting():
+SERIES_ESTIMATORS = [
+    lambda: CNNClassifier(conv_dims=1, conv_channels=(4, 8, 4), max_iter=3, random_state=0),
+    lambda: CNNRegressor(conv_dims=1, conv_channels=(4, 8, 4), max_iter=3, random_state=0),
+    lambda: LSTMClassifier(channels_last=False, hidden_size=8, max_iter=3, random_state=0),
+    lambda: LSTMRegressor(channels_last=False, hidden_size=8, max_iter=3, random_state=0),
+]
+
+
+@pytest.mark.parametrize("make", SERIES_ESTIMATORS,
+                         ids=["CNNClassifier", "CNNRegressor", "LSTMClassifier", "LSTMRegressor"])
+def test_series_of_one_step_are_refused_and_toy_tables_pass_the_checks(make):
+    # Univariate series of one step z-normalise to 0: refused before anything is fitted.
     X, y = shapes(n=20, length=1)
-    clf = CNNClassifier(conv_dims=1, **FAST)
+    est = make()
     with pytest.raises(ValueError, match="series of 1 time step .*1 feature"):
-        clf.fit(X, y)
-    assert not hasattr(clf, "module_")
+        est.fit(X, y)
+    assert not hasattr(est, "module_")
+    check_fit2d_1feature(type(est).__name__, make())
+    # Rows of unrelated features are z-normalised as series: a poor score is expected
+    # (the tag), every other part of scikit-learn's training check holds.
+    assert est.__sklearn_tags__().input_tags.three_d_array
+    kind = "classifier" if hasattr(est, "predict_proba") else "regressor"
+    assert getattr(est.__sklearn_tags__(), f"{kind}_tags").poor_score
+    check = check_classifiers_train if kind == "classifier" else check_regressors_train
+    check(type(est).__name__, make())
